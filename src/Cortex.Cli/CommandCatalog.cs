@@ -1,0 +1,12 @@
+// CommandCatalog.cs — the list of sub-commands, in the order `cortex --help` shows them.
+using System.CommandLine;
+
+namespace Cortex.Cli;
+
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return InfoCommand.Create();
+    }
+}
