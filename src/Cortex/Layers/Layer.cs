@@ -1,0 +1,131 @@
+// Layer.cs — the contract every stage of a network follows (ConvNetJS's uniform interface).
+//
+//   y  = Forward(x, training)   caches what Backward needs
+//   dx = Backward(dy)           ADDS dL/dθ into Parameters' gradients and returns dL/dx
+//
+// Tensors returned by Forward and Backward belong to the layer and are reused by its next call
+// (so a training step allocates nothing after the first batch): copy them to keep them.
+using Cortex.Tensors;
+
+namespace Cortex.Layers;
+
+/// <summary>One differentiable stage <c>y = f(x; θ)</c>. Forward caches what Backward needs.</summary>
+public abstract class Layer(string name)
+{
+    /// <summary>The layer's own name (a key segment: <c>conv1</c>, <c>0</c>).</summary>
+    public string Name { get; } = name;
+
+    /// <summary>
+    /// The dotted path of this layer in its model (<c>features.3</c>), set by the container that
+    /// holds it; the bare name for a layer on its own. Error messages use it.
+    /// </summary>
+    public string Path { get; private set; } = name;
+
+    /// <summary>The kind of layer, as shown in summaries and errors (<c>Conv2d</c>).</summary>
+    public virtual string Kind => GetType().Name;
+
+    /// <summary>This layer's own parameters (not its children's).</summary>
+    public virtual IEnumerable<Parameter> Parameters => [];
+
+    /// <summary>Non-learned state saved with the model (<c>running_mean</c>, <c>running_var</c>).</summary>
+    public virtual IEnumerable<(string Name, Tensor Value)> Buffers => [];
+
+    /// <summary>Sub-layers; their names become key segments (<c>layer1.0.conv1.weight</c>).</summary>
+    public virtual IEnumerable<(string Name, Layer Layer)> Children => [];
+
+    /// <summary>The output shape for an input of <paramref name="input"/> (batch axis included), without running.</summary>
+    public abstract Shape OutputShape(Shape input);
+
+    /// <summary>Computes the output; in training mode caches what <see cref="Backward"/> needs.</summary>
+    public abstract Tensor Forward(Tensor input, bool training);
+
+    /// <summary>Given dL/dy, adds dL/dθ into <see cref="Parameters"/>' gradients and returns dL/dx.</summary>
+    public abstract Tensor Backward(Tensor outputGradient);
+
+    /// <summary>Every parameter of this layer and its descendants, keyed by dotted path (<c>features.0.weight</c>).</summary>
+    public IEnumerable<(string Key, Parameter Parameter)> NamedParameters()
+    {
+        foreach (var p in Parameters)
+            yield return (p.Name, p);
+        foreach (var (childName, child) in Children)
+        {
+            foreach (var (key, p) in child.NamedParameters())
+                yield return ($"{childName}.{key}", p);
+        }
+    }
+
+    /// <summary>Every buffer of this layer and its descendants, keyed by dotted path (<c>bn1.running_mean</c>).</summary>
+    public IEnumerable<(string Key, Tensor Value)> NamedBuffers()
+    {
+        foreach (var (name, value) in Buffers)
+            yield return (name, value);
+        foreach (var (childName, child) in Children)
+        {
+            foreach (var (key, value) in child.NamedBuffers())
+                yield return ($"{childName}.{key}", value);
+        }
+    }
+
+    /// <summary>This layer and all its descendants, depth-first, with their paths.</summary>
+    public IEnumerable<Layer> Descendants()
+    {
+        yield return this;
+        foreach (var (_, child) in Children)
+        {
+            foreach (var layer in child.Descendants())
+                yield return layer;
+        }
+    }
+
+    /// <summary>All parameters of this layer and its descendants.</summary>
+    public IEnumerable<Parameter> AllParameters() => NamedParameters().Select(p => p.Parameter);
+
+    /// <summary>Clears the gradients of every parameter below this layer.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in AllParameters())
+            p.ZeroGradient();
+    }
+
+    /// <summary>Freezes or unfreezes every parameter below this layer (transfer learning).</summary>
+    public void SetTrainable(bool trainable)
+    {
+        foreach (var p in AllParameters())
+            p.Trainable = trainable;
+    }
+
+    /// <summary>Called by a container when it adopts <paramref name="child"/>: gives it (and its subtree) its path.</summary>
+    protected static void Adopt(Layer parent, Layer child)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        ArgumentNullException.ThrowIfNull(child);
+        child.SetPath(parent.Path.Length == 0 ? child.Name : $"{parent.Path}.{child.Name}");
+    }
+
+    private void SetPath(string path)
+    {
+        Path = path;
+        foreach (var (childName, child) in Children)
+            child.SetPath($"{path}.{childName}");
+    }
+
+    /// <summary>
+    /// Returns <paramref name="buffer"/> when it already has <paramref name="shape"/>, else a new
+    /// zeroed tensor stored into it: the way layers reuse output and gradient memory between batches.
+    /// </summary>
+    protected static Tensor Reuse(ref Tensor? buffer, Shape shape)
+    {
+        if (buffer is null || buffer.Shape != shape)
+            buffer = new Tensor(shape);
+        return buffer;
+    }
+
+    /// <summary>"features.3 (Conv2d)": how errors name a layer.</summary>
+    public string Describe() => $"{Path} ({Kind})";
+
+    /// <summary>The exception for Backward called with no Forward (in training mode) before it.</summary>
+    protected InvalidOperationException BackwardBeforeForward() =>
+        new($"{Describe()}: Backward was called before Forward(training: true); there is nothing cached to differentiate.");
+
+    public override string ToString() => Describe();
+}
