@@ -16,10 +16,13 @@ public abstract class Layer(string name)
     public string Name { get; } = name;
 
     /// <summary>
-    /// The dotted path of this layer in its model (<c>features.3</c>), set by the container that
-    /// holds it; the bare name for a layer on its own. Error messages use it.
+    /// The dotted path of this layer in its model (<c>features.3</c>), from the keys its containers
+    /// gave it; empty for the root. Error messages and summaries use it.
     /// </summary>
-    public string Path { get; private set; } = name;
+    public string Path => _parent is null ? "" : _parent.Path.Length == 0 ? _key : $"{_parent.Path}.{_key}";
+
+    private Layer? _parent;
+    private string _key = name;
 
     /// <summary>The kind of layer, as shown in summaries and errors (<c>Conv2d</c>).</summary>
     public virtual string Kind => GetType().Name;
@@ -94,19 +97,18 @@ public abstract class Layer(string name)
             p.Trainable = trainable;
     }
 
-    /// <summary>Called by a container when it adopts <paramref name="child"/>: gives it (and its subtree) its path.</summary>
-    protected static void Adopt(Layer parent, Layer child)
+    /// <summary>
+    /// Called by a container for each child it holds, with the key it lists the child under in
+    /// <see cref="Children"/>: this is what gives the child its <see cref="Path"/>.
+    /// </summary>
+    protected void Adopt(string key, Layer child)
     {
-        ArgumentNullException.ThrowIfNull(parent);
+        ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(child);
-        child.SetPath(parent.Path.Length == 0 ? child.Name : $"{parent.Path}.{child.Name}");
-    }
-
-    private void SetPath(string path)
-    {
-        Path = path;
-        foreach (var (childName, child) in Children)
-            child.SetPath($"{path}.{childName}");
+        if (child._parent is not null && !ReferenceEquals(child._parent, this))
+            throw new InvalidOperationException($"{child.Describe()}: this layer already belongs to {child._parent.Describe()}; a layer can sit in only one place of a model.");
+        child._parent = this;
+        child._key = key;
     }
 
     /// <summary>
@@ -121,7 +123,7 @@ public abstract class Layer(string name)
     }
 
     /// <summary>"features.3 (Conv2d)": how errors name a layer.</summary>
-    public string Describe() => $"{Path} ({Kind})";
+    public string Describe() => $"{(Path.Length == 0 ? Name : Path)} ({Kind})";
 
     /// <summary>The exception for Backward called with no Forward (in training mode) before it.</summary>
     protected InvalidOperationException BackwardBeforeForward() =>
