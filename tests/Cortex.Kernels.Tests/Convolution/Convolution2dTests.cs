@@ -1,0 +1,197 @@
+using Cortex.Kernels.Reference;
+using static Cortex.Kernels.Tests.Convolution.ConvTestData;
+
+namespace Cortex.Kernels.Tests.Convolution;
+
+public class Convolution2dTests
+{
+    // The lectures' worked example: a 4×4 input and a 3×3 filter.
+    private static readonly float[] LectureInput = [1, 2, 3, 0, 0, 1, 2, 3, 3, 0, 1, 2, 2, 3, 0, 1];
+    private static readonly float[] LectureFilter = [2, 0, 1, 0, 1, 2, 1, 0, 2];
+
+    /// <summary>Runs both the fast (im2col + GEMM) and the reference convolution and checks they agree.</summary>
+    private static float[] Convolve(Conv2dGeometry g, float[] x, float[] w, float[] bias, int batch = 1, int filters = 1)
+    {
+        var fast = new float[batch * filters * g.OutputPlaneSize];
+        var reference = new float[fast.Length];
+        Convolution2d.Forward(g, batch, filters, x, w, bias, fast, new float[Convolution2d.WorkspaceSize(g)]);
+        Convolution2dReference.Forward(g, batch, filters, x, w, bias, reference);
+        AssertClose(reference, fast, 1e-5, g.ToString());
+        return fast;
+    }
+
+    [Fact]
+    public void Convolution_LectureExample_Gives15_16_6_15()
+    {
+        var y = Convolve(new Conv2dGeometry(1, 4, 4, 3, 3), LectureInput, LectureFilter, []);
+        Assert.Equal([15f, 16, 6, 15], y);
+    }
+
+    [Fact]
+    public void Convolution_LectureExampleWithBias3_Gives18_19_9_18()
+    {
+        var y = Convolve(new Conv2dGeometry(1, 4, 4, 3, 3), LectureInput, LectureFilter, [3f]);
+        Assert.Equal([18f, 19, 9, 18], y);
+    }
+
+    [Fact]
+    public void Convolution_LectureExampleZeroPadded_KeepsFourByFour()
+    {
+        var y = Convolve(new Conv2dGeometry(1, 4, 4, 3, 3, padding: 1), LectureInput, LectureFilter, []);
+        Assert.Equal([7f, 12, 10, 2, 4, 15, 16, 10, 10, 6, 15, 6, 8, 10, 4, 3], y);
+    }
+
+    [Fact]
+    public void Convolution_LectureExampleReplicatePadded_RepeatsTheEdges()
+    {
+        // Checked by hand-written Python against the definition (edge values repeated, numpy.pad mode="edge").
+        var g = new Conv2dGeometry(1, 4, 4, 3, 3, padding: 1, paddingMode: PaddingMode.Replicate);
+        var y = Convolve(g, LectureInput, LectureFilter, []);
+        Assert.Equal([11f, 17, 14, 14, 9, 15, 16, 20, 12, 6, 15, 15, 22, 12, 9, 9], y);
+    }
+
+    [Fact]
+    public void Convolution_LectureFiveByFiveExample_Gives4_3_4()
+    {
+        float[] x = [1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0];
+        float[] w = [1, 0, 1, 0, 1, 0, 1, 0, 1];
+        var y = Convolve(new Conv2dGeometry(1, 5, 5, 3, 3), x, w, []);
+        Assert.Equal([4f, 3, 4, 2, 4, 3, 2, 3, 4], y);
+    }
+
+    [Fact]
+    public void Convolution_LectureSevenBySeven_StrideOneAndTwo()
+    {
+        // The lectures' 7×7 input (the 4×4 pattern continued) with the same filter: 15, 17 along the top at stride 2.
+        float[] x =
+        [
+            1, 2, 3, 0, 1, 2, 3,
+            0, 1, 2, 3, 0, 1, 2,
+            3, 0, 1, 2, 3, 0, 1,
+            2, 3, 0, 1, 2, 3, 0,
+            1, 2, 3, 0, 1, 2, 3,
+            0, 1, 2, 3, 0, 1, 2,
+            3, 0, 1, 2, 3, 0, 1,
+        ];
+        var one = new Conv2dGeometry(1, 7, 7, 3, 3, stride: 1);
+        var two = new Conv2dGeometry(1, 7, 7, 3, 3, stride: 2);
+        Assert.Equal((5, 5), (one.OutputHeight, one.OutputWidth));
+        Assert.Equal((3, 3), (two.OutputHeight, two.OutputWidth));
+        var y1 = Convolve(one, x, LectureFilter, []);
+        var y2 = Convolve(two, x, LectureFilter, []);
+        Assert.Equal(15f, y2[0]);
+        Assert.Equal(17f, y2[1]);
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                Assert.Equal(y1[2 * i * 5 + 2 * j], y2[i * 3 + j]);   // stride 2 keeps every other window
+    }
+
+    [Theory]
+    [InlineData(PaddingMode.Zero, new[] { 1.8f, 2.9f, 3.7f, 3.5f, 7.9f, 8.9f, 7.4f, 1.4f })]
+    [InlineData(PaddingMode.Replicate, new[] { 2.7f, 2.9f, 3.7f, 3.5f, 7.9f, 8.9f, 7.4f, 2.0f })]
+    public void Convolution_LectureOneDimensionalPadding_ZeroAndCopy(PaddingMode mode, float[] expected)
+    {
+        // The lectures' "0 덧대기" / "복사 덧대기" example: kernel (0.3, 0.4, 0.3) over 8 values, padded by 1.
+        var g = Conv2dGeometry.For1d(1, 8, 3, padLeft: 1, padRight: 1, paddingMode: mode);
+        var y = Convolve(g, [3, 2, 4, 5, 1, 20, 2, 2], [0.3f, 0.4f, 0.3f], []);
+        AssertClose(expected, y, 1e-5, mode.ToString());
+    }
+
+    [Fact]
+    public void Convolution_Im2ColGemm_MatchesDefinition_OnRandomGeometries()
+    {
+        var random = new Random(21);
+        foreach (var g in RandomGeometries(seed: 22, count: 120))
+        {
+            int batch = random.Next(1, 3), filters = random.Next(1, 4);
+            var x = Normal(random, batch * g.InputSize);
+            var w = Normal(random, filters * g.PatchSize);
+            var b = random.Next(2) == 0 ? [] : Normal(random, filters);
+            Convolve(g, x, w, b, batch, filters);
+        }
+    }
+
+    [Fact]
+    public void Convolution_Pointwise_SkipsIm2ColAndMatchesDefinition()
+    {
+        var g = new Conv2dGeometry(5, 6, 7, 1, 1);
+        Assert.Equal(0, Convolution2d.WorkspaceSize(g));
+        var random = new Random(23);
+        Convolve(g, Normal(random, 2 * g.InputSize), Normal(random, 4 * g.PatchSize), Normal(random, 4), batch: 2, filters: 4);
+        AssertBackwardMatchesReference(g, batch: 2, filters: 4, seed: 24);
+    }
+
+    [Fact]
+    public void Convolution_Backward_MatchesDefinition_OnRandomGeometries()
+    {
+        int seed = 30;
+        foreach (var g in RandomGeometries(seed: 31, count: 80))
+            AssertBackwardMatchesReference(g, batch: 1 + seed % 2, filters: 1 + seed % 3, seed: seed++);
+    }
+
+    [Fact]
+    public void Convolution_Backward_AddsIntoGradients()
+    {
+        var g = new Conv2dGeometry(2, 5, 5, 3, 3, padding: 1, paddingMode: PaddingMode.Replicate);
+        var random = new Random(40);
+        var x = Normal(random, g.InputSize);
+        var w = Normal(random, 3 * g.PatchSize);
+        var dy = Normal(random, 3 * g.OutputPlaneSize);
+        var workspace = new float[Convolution2d.WorkspaceSize(g)];
+        var (dx1, dw1, db1) = (new float[g.InputSize], new float[w.Length], new float[3]);
+        Convolution2d.Backward(g, 1, 3, x, w, dy, dx1, dw1, db1, workspace);
+        var (dx2, dw2, db2) = ((float[])dx1.Clone(), (float[])dw1.Clone(), (float[])db1.Clone());
+        Convolution2d.Backward(g, 1, 3, x, w, dy, dx2, dw2, db2, workspace);
+        AssertClose(dx1.Select(v => 2 * v).ToArray(), dx2, 1e-6, "dx");
+        AssertClose(dw1.Select(v => 2 * v).ToArray(), dw2, 1e-6, "dw");
+        AssertClose(db1.Select(v => 2 * v).ToArray(), db2, 1e-6, "db");
+
+        // an empty dx and dBias are skipped
+        var dw3 = new float[w.Length];
+        Convolution2d.Backward(g, 1, 3, x, w, dy, [], dw3, [], workspace);
+        AssertClose(dw1, dw3, 1e-6, "dw without dx");
+    }
+
+    [Fact]
+    public void Convolution_WrongWeightLength_Throws()
+    {
+        var g = new Conv2dGeometry(3, 5, 5, 3, 3);
+        var e = Assert.Throws<ArgumentException>(() =>
+            Convolution2d.Forward(g, 1, 4, new float[g.InputSize], new float[100], [], new float[4 * 9], new float[g.ColumnSize]));
+        Assert.StartsWith("Convolution2d.Forward: expected weight (FN=4, C=3, KH=3, KW=3) = 108 elements, got 100.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Convolution_SmallWorkspace_Throws()
+    {
+        var g = new Conv2dGeometry(1, 4, 4, 3, 3);
+        var e = Assert.Throws<ArgumentException>(() =>
+            Convolution2d.Forward(g, 1, 1, LectureInput, LectureFilter, [], new float[4], new float[10]));
+        Assert.StartsWith("Convolution2d.Forward: expected a workspace of at least 36 floats (C*KH*KW=9 × OH*OW=4), got 10.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConvolutionReference_WrongBiasLength_Throws()
+    {
+        var g = new Conv2dGeometry(1, 4, 4, 3, 3);
+        var e = Assert.Throws<ArgumentException>(() =>
+            Convolution2dReference.Forward(g, 1, 1, LectureInput, LectureFilter, [1f, 2f], new float[4]));
+        Assert.StartsWith("Convolution2dReference.Forward: expected bias (FN=1) or empty = 1 elements, got 2.", e.Message, StringComparison.Ordinal);
+    }
+
+    private static void AssertBackwardMatchesReference(Conv2dGeometry g, int batch, int filters, int seed)
+    {
+        var random = new Random(seed);
+        var x = Normal(random, batch * g.InputSize);
+        var w = Normal(random, filters * g.PatchSize);
+        var dy = Normal(random, batch * filters * g.OutputPlaneSize);
+        var start = Normal(random, batch * g.InputSize);
+        var (dxFast, dwFast, dbFast) = ((float[])start.Clone(), new float[w.Length], new float[filters]);
+        var (dxRef, dwRef, dbRef) = ((float[])start.Clone(), new float[w.Length], new float[filters]);
+        Convolution2d.Backward(g, batch, filters, x, w, dy, dxFast, dwFast, dbFast, new float[Convolution2d.WorkspaceSize(g)]);
+        Convolution2dReference.Backward(g, batch, filters, x, w, dy, dxRef, dwRef, dbRef);
+        AssertClose(dxRef, dxFast, 1e-4, $"dx {g}");
+        AssertClose(dwRef, dwFast, 1e-4, $"dw {g}");
+        AssertClose(dbRef, dbFast, 1e-4, $"db {g}");
+    }
+}
