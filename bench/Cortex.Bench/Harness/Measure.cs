@@ -7,7 +7,8 @@
 // Alternating inside one process is the point: on a busy 2-core machine the load changes from
 // second to second, and interleaving exposes both sides to the same disturbances, where
 // "all of A, then all of B" would not. The number of rounds follows the case budget, clamped to
-// [MinRounds, MaxRounds]. A short pause before each sample lets the previous side's spinning
+// [MinRounds, MaxRounds]; if the machine turns out slower than the warm-up suggested, rounds stop
+// once the budget is spent (never before MinRounds). A short pause before each sample lets the previous side's spinning
 // worker threads (OpenMP, the .NET thread pool) go idle before the next side is timed.
 using System.Diagnostics;
 
@@ -38,15 +39,16 @@ public static class Measure
         }
         int rounds = (int)Math.Clamp(settings.CaseBudget.TotalSeconds / roundSeconds, settings.MinRounds, settings.MaxRounds);
 
-        var seconds = new double[contenders.Count][];
-        for (int i = 0; i < contenders.Count; i++)
-            seconds[i] = new double[rounds];
+        var seconds = contenders.Select(_ => new List<double>(rounds)).ToArray();
+        var elapsed = Stopwatch.StartNew();
         for (int round = 0; round < rounds; round++)
         {
+            if (round >= settings.MinRounds && elapsed.Elapsed > settings.CaseBudget)
+                break;
             for (int i = 0; i < contenders.Count; i++)
             {
                 Thread.Sleep(settings.Settle);
-                seconds[i][round] = TimeCalls(contenders[i].Call, calls[i]) / calls[i];
+                seconds[i].Add(TimeCalls(contenders[i].Call, calls[i]) / calls[i]);
             }
         }
         return [.. contenders.Select((c, i) => new Sample(c.Name, seconds[i], calls[i]))];

@@ -17,6 +17,9 @@ public sealed record ResultRow(
     string Suite, string Name, string Details, string Unit, bool HigherIsBetter,
     Statistic? Cortex, Statistic? Peer, double? Peak = null, double? Check = null, string? Note = null)
 {
+    /// <summary>The machine's one-minute load average when the row was finished (filled in by the program).</summary>
+    public double? LoadAverage { get; init; }
+
     /// <summary>Cortex ÷ peer of the medians (above 1 means Cortex is higher), or null if a side is missing.</summary>
     public double? Ratio => Cortex is { } c && Peer is { } p && p.Median != 0 ? c.Median / p.Median : null;
 

@@ -1,7 +1,7 @@
 // ResultsJson.cs — writes result rows as a JSON array, one object per row:
 //   { "suite", "name", "details", "unit", "higherIsBetter", "cortex", "peer", "ratio",
 //     "cortexMin", "cortexMax", "peerMin", "peerMax", "cortexRounds", "peerRounds",
-//     "peak", "cortexPercentOfPeak", "peerPercentOfPeak", "check", "note", "threads" }
+//     "peak", "cortexPercentOfPeak", "peerPercentOfPeak", "check", "note", "threads", "loadAverage" }
 // "cortex" and "peer" are medians (null when a side did not run); ratio = cortex / peer.
 // The file is written to a temporary name and then moved into place, so an existing results
 // file is never left half-overwritten.
@@ -29,7 +29,7 @@ public static class ResultsJson
             r.Suite, r.Name, r.Details, r.Unit, r.HigherIsBetter,
             r.Cortex?.Median, r.Peer?.Median, r.Ratio,
             r.Cortex?.Min, r.Cortex?.Max, r.Peer?.Min, r.Peer?.Max, r.Cortex?.Count, r.Peer?.Count,
-            r.Peak, r.CortexPercentOfPeak, r.PeerPercentOfPeak, r.Check, r.Note, threads)).ToList();
+            r.Peak, r.CortexPercentOfPeak, r.PeerPercentOfPeak, r.Check, r.Note, threads, r.LoadAverage)).ToList();
 
         string full = Path.GetFullPath(path);
         string? directory = Path.GetDirectoryName(full);
@@ -44,5 +44,5 @@ public static class ResultsJson
         string Suite, string Name, string Details, string Unit, bool HigherIsBetter,
         double? Cortex, double? Peer, double? Ratio,
         double? CortexMin, double? CortexMax, double? PeerMin, double? PeerMax, int? CortexRounds, int? PeerRounds,
-        double? Peak, double? CortexPercentOfPeak, double? PeerPercentOfPeak, double? Check, string? Note, int Threads);
+        double? Peak, double? CortexPercentOfPeak, double? PeerPercentOfPeak, double? Check, string? Note, int Threads, double? LoadAverage);
 }

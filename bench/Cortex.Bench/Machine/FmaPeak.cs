@@ -4,8 +4,9 @@
 //   acc_j = acc_j * m + c      j = 0 … 11, one vector FMA each = 2 FLOP per lane
 //
 // Twelve independent chains cover the FMA latency (4 cycles) on two FMA ports (4 × 2 = 8 in
-// flight needed). Each run lasts ~0.1 s; the best of several runs is kept, since a peak is a
-// maximum and on a shared machine every disturbance only makes a run slower.
+// flight needed). Each run lasts ~30 ms; the best of many runs is kept, since a peak is a
+// maximum and on a shared machine every disturbance only makes a run slower (short runs are
+// likelier to fall into a quiet moment).
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -16,8 +17,8 @@ namespace Cortex.Bench.Machine;
 public static class FmaPeak
 {
     private const int Chains = 12;
-    private const int Repeats = 5;
-    private const double RunSeconds = 0.1;
+    private const int Repeats = 15;
+    private const double RunSeconds = 0.03;
 
     /// <summary>Measures the peak on one thread and on <paramref name="threads"/> threads running at once.</summary>
     public static MachinePeak Measure(int threads)
@@ -31,13 +32,15 @@ public static class FmaPeak
         // Calibrate: iterations for about RunSeconds on one thread.
         long iterations = 1 << 14;
         double seconds;
-        while ((seconds = TimeThreads(kernel, 1, iterations)) < 0.02)
+        while ((seconds = TimeThreads(kernel, 1, iterations)) < 0.01)
             iterations *= 2;
         iterations = Math.Max(1, (long)(iterations * RunSeconds / seconds));
 
         double Best(int count) => Enumerable.Range(0, Repeats)
             .Max(_ => count * iterations * flopsPerIteration / TimeThreads(kernel, count, iterations)) / 1e9;
-        return new MachinePeak(instruction, Best(1), Best(threads), threads);
+        double perThread = Best(1);
+        double total = threads == 1 ? perThread : Best(threads);
+        return new MachinePeak(instruction, perThread, total, threads);
     }
 
     /// <summary>Starts <paramref name="count"/> threads together; returns seconds until the last one finished.</summary>

@@ -6,6 +6,7 @@
 // that allocation is part of what a libtorch user pays. After timing, the two results are
 // compared (largest |difference| relative to the largest |value|), so a fast wrong answer shows.
 // A side whose single call is predicted to exceed --max-call-seconds is skipped for that case.
+using System.Diagnostics;
 using Cortex.Bench.Harness;
 using Cortex.Kernels;
 using Spectre.Console;
@@ -39,6 +40,7 @@ public sealed class GemmSuite : Suite
 
     private ResultRow RunCase(BenchContext context, GemmCase gemmCase, double peak, SpeedEstimate cortexSpeed)
     {
+        long started = Stopwatch.GetTimestamp();
         var (m, n, k) = (gemmCase.M, gemmCase.N, gemmCase.K);
         var random = new Random(1234);
         float[] a = RandomMatrix(random, m * k), b = RandomMatrix(random, k * n), c = new float[m * n];
@@ -71,7 +73,7 @@ public sealed class GemmSuite : Suite
         var row = new ResultRow(Name, gemmCase.Name, gemmCase.Shape, Unit, HigherIsBetter: true,
             cortex?.Rate(gemmCase.Flops).Scale(1e-9), peer.Rate(gemmCase.Flops).Scale(1e-9), peak, check, note);
         context.Console.MarkupLineInterpolated(
-            $"  {gemmCase.Name,-32} {gemmCase.Shape,-24} Cortex {ResultsTable.Side(row.Cortex, note),-24} libtorch {ResultsTable.Side(row.Peer, null),-24} {Unit}");
+            $"  {gemmCase.Name,-32} {gemmCase.Shape,-22} Cortex {ResultsTable.Side(row.Cortex, note),-22} libtorch {ResultsTable.Side(row.Peer, null),-22} {Unit}  [grey]({Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s)[/]");
         return row;
     }
 
