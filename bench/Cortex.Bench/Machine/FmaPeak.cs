@@ -43,23 +43,28 @@ public static class FmaPeak
         return new MachinePeak(instruction, perThread, total, threads);
     }
 
-    /// <summary>Starts <paramref name="count"/> threads together; returns seconds until the last one finished.</summary>
+    /// <summary>
+    /// Starts <paramref name="count"/> threads together; returns seconds from the first thread's
+    /// start to the last one's end. Each thread reads the clock itself, so a late-waking
+    /// coordinator cannot shorten the span (which would overstate the peak).
+    /// </summary>
     private static double TimeThreads(Func<long, float> kernel, int count, long iterations)
     {
-        using var start = new Barrier(count + 1);
-        float sink = 0;
-        var workers = Enumerable.Range(0, count).Select(_ => new Thread(() =>
+        using var start = new Barrier(count);
+        var begins = new long[count];
+        var ends = new long[count];
+        var results = new float[count];
+        var workers = Enumerable.Range(0, count).Select(t => new Thread(() =>
         {
             start.SignalAndWait();
-            float result = kernel(iterations);
-            Interlocked.Exchange(ref sink, result);   // keep the result alive
+            begins[t] = Stopwatch.GetTimestamp();
+            results[t] = kernel(iterations);            // kept, so the loop cannot be dropped
+            ends[t] = Stopwatch.GetTimestamp();
         })).ToList();
         workers.ForEach(w => w.Start());
-        start.SignalAndWait();
-        long begin = Stopwatch.GetTimestamp();
         workers.ForEach(w => w.Join());
-        double elapsed = Stopwatch.GetElapsedTime(begin).TotalSeconds;
-        return float.IsNaN(sink) ? double.NaN : elapsed;
+        double seconds = (double)(ends.Max() - begins.Min()) / Stopwatch.Frequency;
+        return results.Any(float.IsNaN) ? double.NaN : seconds;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
