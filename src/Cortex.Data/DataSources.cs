@@ -56,17 +56,17 @@ public static class DataSources
             case "fashion-mnist" or "fashion_mnist" or "fashionmnist" or "fashion":
                 return FashionMnist.Load(options.FashionMnistDirectory);
             case "mnist":
-            {
-                using var downloader = new FileDownloader(options.HttpHandler, options.Progress);
-                return await Mnist.LoadAsync(options.CacheDirectory ?? DefaultCacheDirectory(), downloader, cancellationToken: cancellationToken)
-                    .ConfigureAwait(false);
-            }
+                {
+                    using var downloader = new FileDownloader(options.HttpHandler, options.Progress);
+                    return await Mnist.LoadAsync(options.CacheDirectory ?? DefaultCacheDirectory(), downloader, cancellationToken: cancellationToken)
+                        .ConfigureAwait(false);
+                }
             case "cifar10" or "cifar-10":
-            {
-                using var downloader = new FileDownloader(options.HttpHandler, options.Progress);
-                return await Cifar10.LoadAsync(options.CacheDirectory ?? DefaultCacheDirectory(), downloader, cancellationToken: cancellationToken)
-                    .ConfigureAwait(false);
-            }
+                {
+                    using var downloader = new FileDownloader(options.HttpHandler, options.Progress);
+                    return await Cifar10.LoadAsync(options.CacheDirectory ?? DefaultCacheDirectory(), downloader, cancellationToken: cancellationToken)
+                        .ConfigureAwait(false);
+                }
         }
 
         if (File.Exists(spec))

@@ -6,6 +6,7 @@
 // with a reused tensor and label buffer, so batching allocates nothing.
 // Take, Skip and the unshuffled Split are views onto the same image storage; Subset copies.
 using Cortex.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Cortex.Data;
 
@@ -20,8 +21,6 @@ namespace Cortex.Data;
 /// </code></example>
 public sealed class ImageDataset
 {
-    private static readonly float[] ByteToUnit = BuildByteToUnit();
-
     private readonly int[] _labels;
     private readonly string[] _classNames;
 
@@ -69,8 +68,8 @@ public sealed class ImageDataset
             throw new ArgumentException(
                 $"ImageDataset {name}: expected {labels.Length} samples of {sampleShape} = {needed} pixel bytes, got {pixels.Length}.", nameof(pixels));
         var values = new float[pixels.Length];
-        for (int i = 0; i < values.Length; i++)
-            values[i] = ByteToUnit[pixels[i]]; // byte / 255
+        TensorPrimitives.ConvertTruncating(pixels, values.AsSpan()); // exact: every byte is a float
+        TensorPrimitives.Divide(values, 255f, values);                // x = byte / 255, in [0, 1]
         var images = new Tensor(values, new Shape(labels.Length, sampleShape[0], sampleShape[1], sampleShape[2]));
         var ints = new int[labels.Length];
         for (int i = 0; i < ints.Length; i++)
@@ -129,10 +128,11 @@ public sealed class ImageDataset
     public void CopyBatch(ReadOnlySpan<int> indices, Tensor images, Span<int> labels)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var expected = new Shape(indices.Length, SampleShape[0], SampleShape[1], SampleShape[2]);
-        if (images.Shape != expected)
+        var shape = images.Shape; // compared dimension by dimension: building a Shape would allocate per batch
+        if (shape.Rank != 4 || shape[0] != indices.Length || shape[1] != SampleShape[0] || shape[2] != SampleShape[1] || shape[3] != SampleShape[2])
             throw new ArgumentException(
-                $"ImageDataset {Name}: expected a batch tensor {expected} for {indices.Length} indices, got {images.Shape}. " +
+                $"ImageDataset {Name}: expected a batch tensor {new Shape(indices.Length, SampleShape[0], SampleShape[1], SampleShape[2])} " +
+                $"for {indices.Length} indices, got {shape}. " +
                 "Slice the batch tensor to the batch size (Tensor.SliceBatch).", nameof(images));
         if (labels.Length != indices.Length)
             throw new ArgumentException(
@@ -207,13 +207,5 @@ public sealed class ImageDataset
     {
         if ((uint)count > (uint)Count)
             throw new ArgumentOutOfRangeException(parameter, $"ImageDataset {Name}: expected a count in [0, {Count}], got {count}.");
-    }
-
-    private static float[] BuildByteToUnit()
-    {
-        var table = new float[256];
-        for (int i = 0; i < table.Length; i++)
-            table[i] = i / 255f;
-        return table;
     }
 }

@@ -38,10 +38,17 @@ public readonly record struct Checksum
     public static string Compute(string path, string algorithm)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Compute(file, algorithm);
+    }
+
+    /// <summary>The digest of the rest of <paramref name="stream"/> with <paramref name="algorithm"/>, lowercase hex.</summary>
+    public static string Compute(Stream stream, string algorithm)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
         using var hash = CreateHash(algorithm);
         var buffer = new byte[1 << 16];
         int n;
-        while ((n = file.Read(buffer)) > 0)
+        while ((n = stream.Read(buffer)) > 0)
             hash.AppendData(buffer, 0, n);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

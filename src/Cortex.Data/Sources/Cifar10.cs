@@ -63,7 +63,8 @@ public static class Cifar10
         string directory = Path.Combine(cacheDirectory, CacheFolder);
         string batches = Path.Combine(directory, BatchesFolder);
         string marker = Path.Combine(batches, CompleteMarker);
-        if (!File.Exists(marker) || File.ReadAllText(marker).Trim() != archive.Checksum.ToString())
+        bool extracted = File.Exists(marker) && File.ReadAllText(marker).Trim() == archive.Checksum.ToString() && Holds(batches);
+        if (!extracted)
         {
             string path = await downloader.EnsureAsync(archive, directory, cancellationToken).ConfigureAwait(false);
             Extract(path, batches);

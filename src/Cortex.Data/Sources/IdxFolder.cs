@@ -57,8 +57,8 @@ public static class IdxFolder
         var (trainImages, trainLabels) = ReadPair(paths[0]!, paths[1]!);
         var (testImages, testLabels) = ReadPair(paths[2]!, paths[3]!);
         classNames ??= ReadClassNames(directory) ?? NumberedClasses(Math.Max(Max(trainLabels), Max(testLabels)) + 1);
-        var train = ToDataset(trainImages, trainLabels, classNames, $"{name}/train");
-        var test = ToDataset(testImages, testLabels, classNames, $"{name}/test");
+        var train = ToDataset(trainImages, trainLabels, paths[1]!, classNames, $"{name}/train");
+        var test = ToDataset(testImages, testLabels, paths[3]!, classNames, $"{name}/test");
         return new DatasetSplit(train, test, Path.GetFullPath(directory));
     }
 
@@ -66,7 +66,7 @@ public static class IdxFolder
     public static ImageDataset LoadPair(string imagesPath, string labelsPath, IReadOnlyList<string> classNames, string name)
     {
         var (images, labels) = ReadPair(imagesPath, labelsPath);
-        return ToDataset(images, labels, classNames, name);
+        return ToDataset(images, labels, labelsPath, classNames, name);
     }
 
     /// <summary>Names "0" … "<paramref name="count"/>-1".</summary>
@@ -88,8 +88,13 @@ public static class IdxFolder
         return (images, labels);
     }
 
-    private static ImageDataset ToDataset(IdxArray images, IdxArray labels, IReadOnlyList<string> classNames, string name)
+    private static ImageDataset ToDataset(IdxArray images, IdxArray labels, string labelsPath, IReadOnlyList<string> classNames, string name)
     {
+        int max = Max(labels);
+        if (max >= classNames.Count)
+            throw new InvalidDataException(
+                $"IdxFolder: {labelsPath}: expected labels in [0, {classNames.Count}) for the classes [{string.Join(", ", classNames)}], " +
+                $"got {max} at index {Array.IndexOf(labels.Data, (byte)max)}. The file is corrupt or belongs to another data set.");
         var d = images.Dimensions;
         var sample = images.Rank == 3 ? new Shape(1, d[1], d[2]) : new Shape(d[1], d[2], d[3]);
         return ImageDataset.FromBytes(images.Data, labels.Data, sample, classNames, name);
