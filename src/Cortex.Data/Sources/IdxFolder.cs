@@ -48,10 +48,11 @@ public static class IdxFolder
                 "t10k-images-idx3-ubyte[.gz] (or test-…)", "t10k-labels-idx1-ubyte[.gz] (or test-…)",
             ];
             var missing = wanted.Where((_, i) => paths[i] is null);
-            var present = Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal).Take(12).ToList();
+            var present = Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal).Take(13).ToList();
+            string holds = present.Count == 0 ? "nothing" : string.Join(", ", present.Take(12)) + (present.Count > 12 ? ", …" : "");
             throw new FileNotFoundException(
                 $"IdxFolder: expected {string.Join(", ", wanted)} in {Path.GetFullPath(directory)}, missing {string.Join(", ", missing)}. " +
-                $"The folder holds: {(present.Count == 0 ? "nothing" : string.Join(", ", present))}.");
+                $"The folder holds: {holds}.");
         }
 
         var (trainImages, trainLabels) = ReadPair(paths[0]!, paths[1]!);
