@@ -24,7 +24,7 @@ namespace Cortex.Diagnostics;
 public sealed record GradientCheckOptions
 {
     /// <summary>The central-difference step h for values of magnitude ≤ 1 (scaled by |v| above that). Default 1e-3.</summary>
-    public double Step { get; init; } = 1e-3;
+    public double Step { get; init; } = 1e-2;
 
     /// <summary>
     /// The smallest denominator of the relative error: gradients smaller than this are compared by
