@@ -96,7 +96,7 @@ public sealed class Concat : Layer
             channels += y.Shape[1];
         }
         var first = _branchOutputs[0]!.Shape;
-        var output = Reuse(ref _output, first.With(1, channels));
+        var output = FitsOutput(first, channels) ? _output! : Reuse(ref _output, first.With(1, channels));
         int n = first[0], inner = first.SizeFrom(2), offset = 0;
         var dst = output.Span;
         for (int b = 0; b < _branches.Count; b++)
@@ -141,6 +141,19 @@ public sealed class Concat : Layer
             }
         }
         return dx!;
+    }
+
+    // Whether the cached output already has first's shape with `channels` on axis 1 (checked without building a Shape).
+    private bool FitsOutput(Shape first, int channels)
+    {
+        if (_output is null || _output.Rank != first.Rank || _output.Shape[1] != channels)
+            return false;
+        for (int axis = 0; axis < first.Rank; axis++)
+        {
+            if (axis != 1 && _output.Shape[axis] != first[axis])
+                return false;
+        }
+        return true;
     }
 
     private void RequireBranches()

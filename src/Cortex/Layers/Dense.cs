@@ -82,9 +82,8 @@ public sealed class Dense : Layer
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        CheckInput(input.Shape);
         int n = input.Shape[0];
-        var y = Reuse(ref _output, new Shape(n, OutFeatures));
+        var y = Reuse(ref _output, OutputShapeCached(input.Shape));
         // y (N, out) = x (N, in) · Wᵀ (in, out)
         Gemm.Multiply(false, true, n, OutFeatures, InFeatures, 1f, input.Span, InFeatures, Weight.Value.Span, InFeatures, 0f, y.Span, OutFeatures);
         if (Bias is not null)

@@ -47,9 +47,9 @@ public sealed class Dropout2d : Layer, IStochasticLayer
         _lastTraining = training && P > 0;
         if (!_lastTraining)
             return input;
-        var maskShape = new Shape(shape[0], shape[1]);
-        bool redraw = !FreezeRandomness || _mask is null || _mask.Shape != maskShape;
-        var mask = Reuse(ref _mask, maskShape);
+        bool fits = _mask is not null && _mask.Shape[0] == shape[0] && _mask.Shape[1] == shape[1];
+        bool redraw = !FreezeRandomness || !fits;
+        var mask = fits ? _mask! : Reuse(ref _mask, new Shape(shape[0], shape[1]));   // one value per (n, c)
         if (redraw)
             Dropout.DrawMask(mask.Span, P, _random);
         var y = Reuse(ref _output, shape);

@@ -127,6 +127,26 @@ public abstract class Layer(string name)
         return buffer;
     }
 
+    /// <summary>
+    /// <see cref="OutputShape"/> for <paramref name="input"/>, remembered for the last input shape. Forward
+    /// calls this instead of OutputShape so that a stream of same-shaped batches builds no new
+    /// <see cref="Shape"/> (each one is an array): validation runs once per new input shape.
+    /// Only for layers whose output shape depends on nothing but the input shape and their constructor.
+    /// </summary>
+    protected Shape OutputShapeCached(Shape input)
+    {
+        if (!_memoValid || input != _memoInput)
+        {
+            _memoOutput = OutputShape(input);
+            _memoInput = input;
+            _memoValid = true;
+        }
+        return _memoOutput;
+    }
+
+    private Shape _memoInput, _memoOutput;
+    private bool _memoValid;
+
     /// <summary>"features.3 (Conv2d)": how errors name a layer.</summary>
     public string Describe() => $"{(Path.Length == 0 ? Name : Path)} ({Kind})";
 

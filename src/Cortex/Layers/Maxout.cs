@@ -41,7 +41,7 @@ public sealed class Maxout : Layer
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var shape = OutputShape(input.Shape);
+        var shape = OutputShapeCached(input.Shape);
         var y = Reuse(ref _output, shape);
         if (_argMax.Length != shape.Size)
             _argMax = new int[shape.Size];

@@ -53,7 +53,7 @@ public abstract class Pad2d : Layer
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var shape = OutputShape(input.Shape);
+        var shape = OutputShapeCached(input.Shape);
         var y = Reuse(ref _output, shape);
         int planes = shape[0] * shape[1];
         int h = input.Shape[2], w = input.Shape[3], oh = shape[2], ow = shape[3];

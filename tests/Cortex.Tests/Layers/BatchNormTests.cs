@@ -73,7 +73,7 @@ public class BatchNormTests
         var bn = RandomAffine(new BatchNorm2d(3), 11);
         var options = new Cortex.Diagnostics.GradientCheckOptions { Training = training };
         AssertGradients(bn, Random(12, 2, 3, 3, 5), options: options);
-        AssertGradients(RandomAffine(new BatchNorm2d(1), 13), Random(14, 3, 1, 1, 1), options: options);
+        AssertGradients(RandomAffine(new BatchNorm2d(1), 13), Random(14, 5, 1, 1, 1), options: options);
     }
 
     [Fact]
