@@ -4,15 +4,19 @@
 //       L(x, θ) = Σ G ⊙ f(x; θ)                    summed in double
 //   so that dL/dy = G, Backward(G) gives the analytic dL/dx and dL/dθ, and for every checked element v
 //       numeric = (L(v + h) − L(v − h)) / 2h        (h = Step·max(1, |v|), divided by the step float really took)
-//       error   = |analytic − numeric| / max(|analytic|, |numeric|, RelativeFloor·scale, AbsoluteFloor)
-//   where scale is the largest |gradient| among the tensor's checked elements.
+//       error   = |analytic − numeric| / max(|analytic|, |numeric|, RelativeFloor·scale, NoiseFloor·S)
+//   where scale is the largest |gradient| among the tensor's checked elements and S the size of
+//   the loss's rounding noise: ‖G ⊙ y‖₂ for a layer (independent roundings add in quadrature),
+//   |L| for a loss.
 //
 // Float32 layers: the forward pass rounds at ~1e-7 relative, and every layer of a model adds its
 // own rounding, so numeric gradients carry noise of about ε·|L|/h. A small h drowns in that noise;
 // a large one pays truncation error O(h²·f‴) and may straddle a kink. h = 3e-3 balances the two
 // for float32 (the optimum of ε/h + h² lies near ε^(1/3)). The noise is absolute, so an element
-// whose gradient is a thousandth of its neighbours' cannot be checked relatively: the floor
-// compares such elements against 1 % of the tensor's largest gradient instead. Errors of
+// whose gradient is a thousandth of its neighbours' cannot be checked relatively: the floors
+// compare such elements against 1 % of the tensor's largest gradient, and against 1 % of S
+// (a bias before batch norm has a true gradient of 0 and a numeric one of pure noise, about
+// ε·S/2h ≈ 1e-5·S at h = 3e-3; the pass mark 1e-2 times this floor leaves it a factor 10). Errors of
 // 1e-4..1e-3 are normal, 1e-2 is the usual pass mark, and a wrong gradient shows up near 1.
 // Keep inputs away from kinks (ReLU at 0, ties in a max): there the central difference straddles
 // two pieces and disagrees for a good reason.
@@ -39,8 +43,13 @@ public sealed record GradientCheckOptions
     /// </summary>
     public double RelativeFloor { get; init; } = 1e-2;
 
-    /// <summary>The smallest denominator of the relative error (matters only for tensors whose gradients are all near zero). Default 1e-6.</summary>
-    public double AbsoluteFloor { get; init; } = 1e-6;
+    /// <summary>
+    /// The relative error's denominator is at least this fraction of the loss's noise scale S (‖G ⊙ y‖₂ for
+    /// a layer, |L| for a loss): float32 central differences carry noise of about 1e-5·S, so gradients near
+    /// that size (a bias before batch norm: truly 0) are compared by absolute difference. Default 1e-2;
+    /// set 0 for a loss computed entirely in double.
+    /// </summary>
+    public double NoiseFloor { get; init; } = 1e-2;
 
     /// <summary>Check at most this many randomly chosen elements of each tensor (null: all of them).</summary>
     public int? MaxElementsPerTensor { get; init; }
@@ -138,11 +147,13 @@ public sealed class GradientCheckReport
 /// var model = new Sequential(new Dense(5, 4, random: new CortexRandom(1)), new Tanh(), new Dense(4, 3));
 /// var x = Tensor.RandomNormal(new Shape(2, 5), new CortexRandom(2));
 /// GradientCheckReport report = GradientCheck.Check(model, x);
-/// Console.Write(report);                  // input [2, 5]: checked 10/10, worst relative error 3.1E-004 …
-/// if (!report.Passed(1e-2)) throw new Exception("a Backward is wrong");
+/// Console.Write(report);     // "input [2, 5]: checked 10/10, worst relative error 3.1E-004 at [1, 2] (analytic …, numeric …)"
+/// if (!report.Passed(1e-2)) throw new InvalidOperationException("a Backward is wrong:\n" + report);
 ///
-/// // A loss: any scalar function of tensors, with the analytic gradients already computed.
-/// var check = GradientCheck.Check(() => loss.Compute(scores, labels), [("scores", scores, dScores)]);
+/// // Any scalar function, e.g. a loss: the gradients must already hold the analytic dLoss/dValue.
+/// var scores = Tensor.RandomNormal(new Shape(4, 3));
+/// var dScores = scores.Clone();                                    // d(½Σs²)/ds = s
+/// var check = GradientCheck.Check(() => 0.5 * scores.SumOfSquares(), [("scores", scores, dScores)]);
 /// </code></example>
 public static class GradientCheck
 {
@@ -172,6 +183,10 @@ public static class GradientCheck
             var outputShape = y.Shape;
             var g = Tensor.RandomNormal(outputShape, new CortexRandom(options.Seed));
             var gs = g.ToArray();
+            double lossScale = 0;                         // S = ‖G ⊙ y‖₂, the scale of L's rounding noise
+            for (int i = 0; i < gs.Length; i++)
+                lossScale += gs[i] * (double)y.Span[i] * gs[i] * y.Span[i];
+            lossScale = Math.Sqrt(lossScale);
 
             layer.ZeroGradients();
             var dx = layer.Backward(g);
@@ -199,7 +214,7 @@ public static class GradientCheck
                 return sum;
             }
 
-            return Run(Loss, targets, options);
+            return Run(Loss, targets, options, lossScale);
         }
         finally
         {
@@ -230,10 +245,10 @@ public static class GradientCheck
             if (value.Shape != gradient.Shape)
                 throw new ArgumentException($"GradientCheck: '{name}' has value {value.Shape} but gradient {gradient.Shape}; they must match.", nameof(targets));
         }
-        return Run(loss, list, options);
+        return Run(loss, list, options, Math.Abs(loss()));
     }
 
-    private static GradientCheckReport Run(Func<double> loss, List<(string Name, Tensor Value, Tensor Gradient)> targets, GradientCheckOptions options)
+    private static GradientCheckReport Run(Func<double> loss, List<(string Name, Tensor Value, Tensor Gradient)> targets, GradientCheckOptions options, double lossScale)
     {
         var sampler = new CortexRandom(options.Seed ^ 0x9E3779B97F4A7C15UL);
         var entries = new List<GradientCheckEntry>(targets.Count);
@@ -269,7 +284,7 @@ public static class GradientCheck
                 scale = Math.Max(scale, Math.Max(Math.Abs(numerics[e]), Math.Abs((double)gradient.Span[i])));
             }
 
-            double floor = Math.Max(options.RelativeFloor * scale, options.AbsoluteFloor);
+            double floor = Math.Max(Math.Max(options.RelativeFloor * scale, options.NoiseFloor * lossScale), TinyFloor);
             double worst = 0, worstAnalytic = 0, worstNumeric = 0;
             int worstIndex = indices.Length > 0 ? indices[0] : -1;
             for (int e = 0; e < indices.Length; e++)
@@ -290,14 +305,16 @@ public static class GradientCheck
         return new GradientCheckReport(entries);
     }
 
+    private const double TinyFloor = 1e-30;   // only keeps 0/0 out when every gradient and the loss are 0
+
     private static void Validate(GradientCheckOptions options)
     {
         if (!(options.Step > 0) || !double.IsFinite(options.Step))
             throw new ArgumentOutOfRangeException(nameof(options), $"GradientCheck: Step must be positive, got {options.Step}.");
         if (!(options.RelativeFloor >= 0) || !double.IsFinite(options.RelativeFloor))
             throw new ArgumentOutOfRangeException(nameof(options), $"GradientCheck: RelativeFloor must be ≥ 0, got {options.RelativeFloor}.");
-        if (!(options.AbsoluteFloor > 0) || !double.IsFinite(options.AbsoluteFloor))
-            throw new ArgumentOutOfRangeException(nameof(options), $"GradientCheck: AbsoluteFloor must be positive, got {options.AbsoluteFloor}.");
+        if (!(options.NoiseFloor >= 0) || !double.IsFinite(options.NoiseFloor))
+            throw new ArgumentOutOfRangeException(nameof(options), $"GradientCheck: NoiseFloor must be ≥ 0, got {options.NoiseFloor}.");
         if (options.MaxElementsPerTensor is < 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"GradientCheck: MaxElementsPerTensor must be ≥ 1 (or null for all), got {options.MaxElementsPerTensor}.");
     }

@@ -22,6 +22,7 @@ namespace Cortex.Layers;
 public sealed class Sequential : Layer
 {
     private readonly List<(string Key, Layer Layer)> _layers = [];
+    private bool _ran;
 
     /// <summary>A chain of <paramref name="layers"/>, keyed "0", "1", ….</summary>
     public Sequential(params Layer[] layers) : this("sequential", layers) { }
@@ -94,5 +95,4 @@ public sealed class Sequential : Layer
         return d;
     }
 
-    private bool _ran;
 }
