@@ -4,7 +4,9 @@
 //   dx = Backward(dy)           ADDS dL/dθ into Parameters' gradients and returns dL/dx
 //
 // Tensors returned by Forward and Backward belong to the layer and are reused by its next call
-// (so a training step allocates nothing after the first batch): copy them to keep them.
+// (so a training step allocates nothing after the first batch): copy them to keep them. An
+// identity (Dropout in inference) may return its argument itself, and Flatten returns a view of
+// it; no layer ever writes into the tensor it was given.
 using Cortex.Tensors;
 
 namespace Cortex.Layers;

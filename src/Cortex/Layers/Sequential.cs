@@ -94,5 +94,4 @@ public sealed class Sequential : Layer
             d = _layers[i].Layer.Backward(d);
         return d;
     }
-
 }

@@ -48,5 +48,9 @@ public class SoftmaxTests
     }
 
     [Fact]
+    public void BackwardBeforeForward_Throws() =>
+        Assert.Throws<InvalidOperationException>(() => new Softmax().Backward(new Tensor(2, 3)));
+
+    [Fact]
     public void RankOne_Throws() => Assert.Throws<ArgumentException>(() => new Softmax().Forward(new Tensor(3), false));
 }
