@@ -4,10 +4,10 @@ using System.Globalization;
 namespace Cortex.Training;
 
 /// <summary>Stops training when <see cref="Monitor"/> has not improved by <see cref="MinDelta"/> for <see cref="Patience"/> epochs.</summary>
-public sealed class EarlyStopping(int patience = 5, Monitor monitor = Monitor.ValidationAccuracy, double minDelta = 0) : TrainingCallback
+public sealed class EarlyStopping(int patience = 5, MonitorMetric monitor = MonitorMetric.ValidationAccuracy, double minDelta = 0) : TrainingCallback
 {
     public int Patience { get; } = patience >= 1 ? patience : throw new ArgumentOutOfRangeException(nameof(patience), $"EarlyStopping: expected patience ≥ 1, got {patience}.");
-    public Monitor Monitor { get; } = monitor;
+    public MonitorMetric Monitor { get; } = monitor;
     public double MinDelta { get; } = minDelta >= 0 ? minDelta : throw new ArgumentOutOfRangeException(nameof(minDelta), $"EarlyStopping: expected minDelta ≥ 0, got {minDelta}.");
 
     /// <summary>The best value seen so far.</summary>

@@ -5,10 +5,10 @@ using Cortex.Serialization;
 namespace Cortex.Training;
 
 /// <summary>Saves the model to <see cref="Path"/> when <see cref="Monitor"/> improves (or after every epoch).</summary>
-public sealed class ModelCheckpoint(string path, string? architecture = null, Monitor monitor = Monitor.ValidationAccuracy, bool saveBestOnly = true) : TrainingCallback
+public sealed class ModelCheckpoint(string path, string? architecture = null, MonitorMetric monitor = MonitorMetric.ValidationAccuracy, bool saveBestOnly = true) : TrainingCallback
 {
     public string Path { get; } = !string.IsNullOrEmpty(path) ? path : throw new ArgumentException("ModelCheckpoint: expected a file path, got an empty string.", nameof(path));
-    public Monitor Monitor { get; } = monitor;
+    public MonitorMetric Monitor { get; } = monitor;
     public bool SaveBestOnly { get; } = saveBestOnly;
 
     /// <summary>The best monitored value saved so far.</summary>

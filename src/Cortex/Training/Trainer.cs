@@ -98,7 +98,7 @@ public sealed class Trainer
             if (scheduler is not null)
             {
                 bool wantsLoss = Schedule is ReduceOnPlateau { Mode: PlateauMode.Min };
-                scheduler.EndEpoch(epoch - 1, wantsLoss ? Monitor.ValidationLoss.Read(record) : Monitor.ValidationAccuracy.Read(record));
+                scheduler.EndEpoch(epoch - 1, wantsLoss ? MonitorMetric.ValidationLoss.Read(record) : MonitorMetric.ValidationAccuracy.Read(record));
             }
             foreach (var callback in Callbacks)
                 callback.OnEpochEnd(context, record);

@@ -52,7 +52,7 @@ public abstract class TrainingCallback
 }
 
 /// <summary>Which figure a callback watches.</summary>
-public enum Monitor
+public enum MonitorMetric
 {
     /// <summary>Validation accuracy (train accuracy when there is no validation set); higher is better.</summary>
     ValidationAccuracy,
@@ -63,15 +63,15 @@ public enum Monitor
 
 internal static class MonitorExtensions
 {
-    public static double Read(this Monitor monitor, EpochRecord r) => monitor switch
+    public static double Read(this MonitorMetric monitor, EpochRecord r) => monitor switch
     {
-        Monitor.ValidationAccuracy => double.IsNaN(r.ValidationAccuracy) ? r.TrainAccuracy : r.ValidationAccuracy,
+        MonitorMetric.ValidationAccuracy => double.IsNaN(r.ValidationAccuracy) ? r.TrainAccuracy : r.ValidationAccuracy,
         _ => double.IsNaN(r.ValidationLoss) ? r.TrainLoss : r.ValidationLoss,
     };
 
-    public static bool Improves(this Monitor monitor, double value, double best, double minDelta) =>
-        double.IsNaN(best) || (monitor == Monitor.ValidationAccuracy ? value > best + minDelta : value < best - minDelta);
+    public static bool Improves(this MonitorMetric monitor, double value, double best, double minDelta) =>
+        double.IsNaN(best) || (monitor == MonitorMetric.ValidationAccuracy ? value > best + minDelta : value < best - minDelta);
 
-    public static string Describe(this Monitor monitor) =>
-        monitor == Monitor.ValidationAccuracy ? "validation accuracy" : "validation loss";
+    public static string Describe(this MonitorMetric monitor) =>
+        monitor == MonitorMetric.ValidationAccuracy ? "validation accuracy" : "validation loss";
 }
