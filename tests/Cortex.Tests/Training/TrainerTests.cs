@@ -153,7 +153,8 @@ public sealed class TrainerTests : IDisposable
         var train = new BlobDataset(64, 3, 4, seed: 1);
         var model = Mlp(1);
         var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(model.AllParameters(), 0.1f),
-            new TrainerOptions { Epochs = 3, BatchSize = 32 }) { Schedule = new StepDecay(1, 0.5f) };
+            new TrainerOptions { Epochs = 3, BatchSize = 32 })
+        { Schedule = new StepDecay(1, 0.5f) };
         var history = trainer.Fit(train);
         Assert.Equal([0.1, 0.05, 0.025], history.Epochs.Select(e => Math.Round(e.LearningRate, 6)));
     }
