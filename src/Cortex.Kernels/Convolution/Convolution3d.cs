@@ -39,7 +39,7 @@ public static class Convolution3d
     {
         const string Who = "Convolution3d.Forward";
         Validate(Who, geometry, batch, filters, x.Length, weight.Length, y.Length, "y");
-        if (bias.Length != 0)
+        if (bias.Length != 0 && bias.Length != filters)
             ConvolutionArguments.CheckExact(Who, "bias", $"(FN={filters}) or empty", filters, bias.Length);
         ConvolutionArguments.CheckAtLeast(Who, "workspace", "(C*KD*KH*KW, OD*OH*OW)", geometry.ColumnSize, workspace.Length);
         var g = geometry;
@@ -179,6 +179,9 @@ public static class Convolution3d
     internal static void Validate(string who, in Conv3dGeometry g, int batch, int filters, int xLength, int weightLength, int yLength, string yName)
     {
         g.EnsureInitialized(who);
+        if (batch >= 0 && filters >= 1 && xLength == (long)batch * g.InputSize && weightLength == (long)filters * g.PatchSize &&
+            yLength == (long)batch * filters * g.OutputVolumeSize)
+            return;                                                     // skip the eagerly formatted messages (this runs per batch)
         ConvolutionArguments.CheckBatch(who, batch);
         ConvolutionArguments.CheckCount(who, nameof(filters), filters, "the number of output channels FN");
         ConvolutionArguments.CheckExact(who, "x", $"(N={batch}, C={g.Channels}, D={g.Depth}, H={g.Height}, W={g.Width})", (long)batch * g.InputSize, xLength);
@@ -192,6 +195,9 @@ public static class Convolution3d
         int xLength, int weightLength, int dyLength, int dxLength, int dWeightLength, int dBiasLength)
     {
         Validate(who, g, batch, filters, xLength, weightLength, dyLength, "dy");
+        if ((dxLength == 0 || dxLength == (long)batch * g.InputSize) && dWeightLength == (long)filters * g.PatchSize &&
+            (dBiasLength == 0 || dBiasLength == filters))
+            return;
         if (dxLength != 0)
             ConvolutionArguments.CheckExact(who, "dx", "(N, C, D, H, W) or empty", (long)batch * g.InputSize, dxLength);
         ConvolutionArguments.CheckExact(who, "dWeight", "(FN, C, KD, KH, KW)", (long)filters * g.PatchSize, dWeightLength);

@@ -24,17 +24,24 @@ public static class AveragePooling2d
 {
     /// <summary>y: (N, C, OH, OW) = the mean of every window of x: (N, C, H, W).</summary>
     /// <exception cref="ArgumentException">A span of the wrong length, or a Replicate geometry.</exception>
-    public static unsafe void Forward(in Conv2dGeometry geometry, int batch, bool countIncludePad, ReadOnlySpan<float> x, Span<float> y)
+    public static void Forward(in Conv2dGeometry geometry, int batch, bool countIncludePad, ReadOnlySpan<float> x, Span<float> y)
     {
         PoolingArguments.Validate("AveragePooling2d.Forward", geometry, batch, x.Length, y.Length);
         int planes = batch * geometry.Channels;
         int inPlane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
-        if (!PoolingArguments.ShouldSplit(planes, (long)outPlane * geometry.KernelHeight * geometry.KernelWidth))
+        if (PoolingArguments.ShouldSplit(planes, (long)outPlane * geometry.KernelHeight * geometry.KernelWidth))
         {
-            for (int p = 0; p < planes; p++)
-                ForwardPlane(geometry, countIncludePad, x.Slice(p * inPlane, inPlane), y.Slice(p * outPlane, outPlane));
+            ForwardThreaded(geometry, planes, countIncludePad, x, y);
             return;
         }
+        for (int p = 0; p < planes; p++)
+            ForwardPlane(geometry, countIncludePad, x.Slice(p * inPlane, inPlane), y.Slice(p * outPlane, outPlane));
+    }
+
+    // Own method, so the lambda's closure is allocated only on the threaded path.
+    private static unsafe void ForwardThreaded(in Conv2dGeometry geometry, int planes, bool countIncludePad, ReadOnlySpan<float> x, Span<float> y)
+    {
+        int inPlane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
         fixed (float* xFixed = x, yFixed = y)
         {
             float* xs = xFixed, ys = yFixed;   // lambdas cannot capture fixed locals or `in` parameters
@@ -51,17 +58,23 @@ public static class AveragePooling2d
 
     /// <summary>Given dy: (N, C, OH, OW), ADDS dL/dx into dx: (N, C, H, W). Clear dx first for a plain gradient.</summary>
     /// <exception cref="ArgumentException">A span of the wrong length, or a Replicate geometry.</exception>
-    public static unsafe void Backward(in Conv2dGeometry geometry, int batch, bool countIncludePad, ReadOnlySpan<float> dy, Span<float> dx)
+    public static void Backward(in Conv2dGeometry geometry, int batch, bool countIncludePad, ReadOnlySpan<float> dy, Span<float> dx)
     {
         PoolingArguments.Validate("AveragePooling2d.Backward", geometry, batch, dx.Length, dy.Length, "dx", "dy");
         int planes = batch * geometry.Channels;
         int inPlane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
-        if (!PoolingArguments.ShouldSplit(planes, (long)outPlane * geometry.KernelHeight * geometry.KernelWidth))
+        if (PoolingArguments.ShouldSplit(planes, (long)outPlane * geometry.KernelHeight * geometry.KernelWidth))
         {
-            for (int p = 0; p < planes; p++)
-                BackwardPlane(geometry, countIncludePad, dy.Slice(p * outPlane, outPlane), dx.Slice(p * inPlane, inPlane));
+            BackwardThreaded(geometry, planes, countIncludePad, dy, dx);
             return;
         }
+        for (int p = 0; p < planes; p++)
+            BackwardPlane(geometry, countIncludePad, dy.Slice(p * outPlane, outPlane), dx.Slice(p * inPlane, inPlane));
+    }
+
+    private static unsafe void BackwardThreaded(in Conv2dGeometry geometry, int planes, bool countIncludePad, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int inPlane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
         fixed (float* dyFixed = dy, dxFixed = dx)
         {
             float* dys = dyFixed, dxs = dxFixed;

@@ -47,6 +47,8 @@ public static class GlobalAveragePooling2d
         ConvolutionArguments.CheckCount(who, nameof(height), height, "the rows of each plane");
         ConvolutionArguments.CheckCount(who, nameof(width), width, "the columns of each plane");
         long plane = (long)height * width;
+        if (xLength == batch * channels * plane && yLength == (long)batch * channels)
+            return (int)plane;                                          // skip the eagerly formatted messages
         ConvolutionArguments.CheckExact(who, xName, $"(N={batch}, C={channels}, H={height}, W={width})", batch * channels * plane, xLength);
         ConvolutionArguments.CheckExact(who, yName, $"(N={batch}, C={channels})", (long)batch * channels, yLength);
         return (int)plane;

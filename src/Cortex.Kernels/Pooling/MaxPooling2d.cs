@@ -28,19 +28,28 @@ public static class MaxPooling2d
 {
     /// <summary>y, argMax: (N, C, OH, OW) = max and its plane index over every window of x: (N, C, H, W).</summary>
     /// <exception cref="ArgumentException">A span of the wrong length, or a Replicate geometry.</exception>
-    public static unsafe void Forward(in Conv2dGeometry geometry, int batch, ReadOnlySpan<float> x, Span<float> y, Span<int> argMax)
+    public static void Forward(in Conv2dGeometry geometry, int batch, ReadOnlySpan<float> x, Span<float> y, Span<int> argMax)
     {
         const string Who = "MaxPooling2d.Forward";
         PoolingArguments.Validate(Who, geometry, batch, x.Length, y.Length);
-        ConvolutionArguments.CheckExact(Who, "argMax", PoolingArguments.Outputs(geometry, batch), y.Length, argMax.Length);
+        if (argMax.Length != y.Length)
+            ConvolutionArguments.CheckExact(Who, "argMax", PoolingArguments.Outputs(geometry, batch), y.Length, argMax.Length);
         int planes = batch * geometry.Channels;
         int inPlane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
-        if (!PoolingArguments.ShouldSplit(planes, (long)outPlane * geometry.KernelHeight * geometry.KernelWidth))
+        if (PoolingArguments.ShouldSplit(planes, (long)outPlane * geometry.KernelHeight * geometry.KernelWidth))
         {
-            for (int p = 0; p < planes; p++)
-                ForwardPlane(geometry, x.Slice(p * inPlane, inPlane), y.Slice(p * outPlane, outPlane), argMax.Slice(p * outPlane, outPlane));
+            ForwardThreaded(geometry, planes, x, y, argMax);
             return;
         }
+        for (int p = 0; p < planes; p++)
+            ForwardPlane(geometry, x.Slice(p * inPlane, inPlane), y.Slice(p * outPlane, outPlane), argMax.Slice(p * outPlane, outPlane));
+    }
+
+    // The threaded path lives in its own method: the closure the lambda needs is then allocated
+    // only here, not on entry to Forward (where it would cost the single-threaded path too).
+    private static unsafe void ForwardThreaded(in Conv2dGeometry geometry, int planes, ReadOnlySpan<float> x, Span<float> y, Span<int> argMax)
+    {
+        int inPlane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
         fixed (float* xFixed = x, yFixed = y)
         fixed (int* argFixed = argMax)
         {
@@ -66,19 +75,26 @@ public static class MaxPooling2d
     /// at its window's maximum. Clear dx first for a plain gradient.
     /// </summary>
     /// <exception cref="ArgumentException">A span of the wrong length, or an argMax index outside its plane.</exception>
-    public static unsafe void Backward(in Conv2dGeometry geometry, int batch, ReadOnlySpan<float> dy, ReadOnlySpan<int> argMax, Span<float> dx)
+    public static void Backward(in Conv2dGeometry geometry, int batch, ReadOnlySpan<float> dy, ReadOnlySpan<int> argMax, Span<float> dx)
     {
         const string Who = "MaxPooling2d.Backward";
         PoolingArguments.Validate(Who, geometry, batch, dx.Length, dy.Length, "dx", "dy");
-        ConvolutionArguments.CheckExact(Who, "argMax", PoolingArguments.Outputs(geometry, batch), dy.Length, argMax.Length);
+        if (argMax.Length != dy.Length)
+            ConvolutionArguments.CheckExact(Who, "argMax", PoolingArguments.Outputs(geometry, batch), dy.Length, argMax.Length);
         int planes = batch * geometry.Channels;
         int inPlane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
-        if (!PoolingArguments.ShouldSplit(planes, outPlane))
+        if (PoolingArguments.ShouldSplit(planes, outPlane))
         {
-            for (int p = 0; p < planes; p++)
-                BackwardPlane(dy.Slice(p * outPlane, outPlane), argMax.Slice(p * outPlane, outPlane), dx.Slice(p * inPlane, inPlane));
+            BackwardThreaded(geometry, planes, dy, argMax, dx);
             return;
         }
+        for (int p = 0; p < planes; p++)
+            BackwardPlane(dy.Slice(p * outPlane, outPlane), argMax.Slice(p * outPlane, outPlane), dx.Slice(p * inPlane, inPlane));
+    }
+
+    private static unsafe void BackwardThreaded(in Conv2dGeometry geometry, int planes, ReadOnlySpan<float> dy, ReadOnlySpan<int> argMax, Span<float> dx)
+    {
+        int inPlane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
         fixed (float* dyFixed = dy, dxFixed = dx)
         fixed (int* argFixed = argMax)
         {

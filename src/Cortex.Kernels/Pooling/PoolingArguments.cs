@@ -11,6 +11,9 @@ internal static class PoolingArguments
     public static void Validate(string who, in Conv2dGeometry g, int batch, int xLength, int yLength, string xName = "x", string yName = "y", string geometryName = "geometry")
     {
         g.EnsureInitialized(who);
+        if (batch >= 0 && g.PaddingMode == PaddingMode.Zero && xLength == (long)batch * g.InputSize &&
+            yLength == (long)batch * g.Channels * g.OutputPlaneSize)
+            return;                                                     // the messages below are formatted eagerly: skip them
         ConvolutionArguments.CheckBatch(who, batch);
         if (g.PaddingMode != PaddingMode.Zero)
             throw new ArgumentException(

@@ -14,7 +14,8 @@ public static class MaxPooling2dReference
     {
         const string Who = "MaxPooling2dReference.Forward";
         PoolingArguments.Validate(Who, geometry, batch, x.Length, y.Length);
-        ConvolutionArguments.CheckExact(Who, "argMax", PoolingArguments.Outputs(geometry, batch), y.Length, argMax.Length);
+        if (argMax.Length != y.Length)
+            ConvolutionArguments.CheckExact(Who, "argMax", PoolingArguments.Outputs(geometry, batch), y.Length, argMax.Length);
         var g = geometry;
         int plane = g.Height * g.Width;
         for (int p = 0; p < batch * g.Channels; p++)
@@ -54,7 +55,8 @@ public static class MaxPooling2dReference
     {
         const string Who = "MaxPooling2dReference.Backward";
         PoolingArguments.Validate(Who, geometry, batch, dx.Length, dy.Length, "dx", "dy");
-        ConvolutionArguments.CheckExact(Who, "argMax", PoolingArguments.Outputs(geometry, batch), dy.Length, argMax.Length);
+        if (argMax.Length != dy.Length)
+            ConvolutionArguments.CheckExact(Who, "argMax", PoolingArguments.Outputs(geometry, batch), dy.Length, argMax.Length);
         int plane = geometry.Height * geometry.Width, outPlane = geometry.OutputPlaneSize;
         for (int o = 0; o < dy.Length; o++)
         {
