@@ -92,8 +92,8 @@ internal static class ConvDemoCommand
         Example(console, "5. im2col",
             "Each 3×3 window becomes one column of col (C·FH·FW = 9 rows, OH·OW = 4 columns): the convolution is one matrix product.",
             Im2ColTable(valid, Input4),
-            Row(Matrix(Filter3, 1, 9, "filter as a 1×9 row"), Symbol("·", 1), Symbol("col", 1), Symbol("=", 1),
-                Matrix(Convolve(valid, Input4, Filter3, []), 1, 4, "the output")),
+            Row(Matrix(Filter3, 1, 9, "filter as a 1×9 row"), Symbol("· col =", 1),
+                Matrix(Convolve(valid, Input4, Filter3, []), 1, 4, "output")),
             new Markup("[grey]The lectures' Python im2col builds the transpose, (N·OH·OW, C·FH·FW): one window per row.[/]"));
 
         var stride1 = new Conv2dGeometry(1, 7, 7, 3, 3, stride: 1);

@@ -134,7 +134,7 @@ public abstract class Loss
 
     private protected static string Format(float value) => value.ToString("G7", CultureInfo.InvariantCulture);
 
-    private ArgumentException NonFiniteLoss(Tensor output, Tensor target, double loss)
+    private NonFiniteLossException NonFiniteLoss(Tensor output, Tensor target, double loss)
     {
         // Only on the error path: find the first offending element to name it.
         int bad = FirstNonFinite(output.Span);
@@ -143,7 +143,7 @@ public abstract class Loss
             bad >= 0 ? $"output[{IndexText(output.Shape, bad)}] = {Format(output.Span[bad])}" :
             badTarget >= 0 ? $"target[{IndexText(target.Shape, badTarget)}] = {Format(target.Span[badTarget])}" :
             "the scores are finite but too large";
-        return new ArgumentException(
+        return new NonFiniteLossException(
             $"{Name}: expected finite scores, got a loss of {loss.ToString(CultureInfo.InvariantCulture)} ({where}, output {output.Shape}). " +
             "Training has probably diverged: lower the learning rate or check the layers' inputs.", nameof(output));
     }

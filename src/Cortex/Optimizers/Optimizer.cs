@@ -1,0 +1,269 @@
+// Optimizer.cs — the base of every update rule: which parameters, the learning rate, weight decay,
+// gradient-norm clipping, and the per-parameter state (velocity, moments) each rule keeps.
+//
+// What one Step() does, for every trainable parameter w with gradient g:
+//   (optional) clip:  g ← g · maxNorm / ‖g_all‖₂   when the global norm exceeds maxNorm (in place)
+//   (optional) decay: g ← g + λ·w                   coupled L2 weight decay (the classic form)
+//                     w ← w − lr·λ·w                instead, for rules that decouple it (AdamW)
+//   the rule:         w ← Update(w, g, state)       SGD, Momentum, Adam, …
+// Step never zeroes the gradients: call ZeroGradients() (or the model's) before the next backward.
+//
+// Memory: the state tensors are allocated the first time a parameter is stepped; afterwards a step
+// allocates nothing. The rule runs over chunks of ChunkSize elements so that its temporaries live
+// in small stack buffers that stay in L1 cache (several TensorPrimitives passes over a chunk are
+// cheaper than several passes over a 100-million-element weight), and no buffer the size of the
+// largest parameter is ever needed.
+//
+// Not here (deliberately): learning-rate schedules (Optimizers/Schedules, separate objects that set
+// LearningRate), parameter groups with different hyper-parameters, and saving/loading the state
+// (State lists it, so serialization can be added beside this file).
+using System.Numerics.Tensors;
+using Cortex.Layers;
+using Tensor = Cortex.Tensors.Tensor;
+
+namespace Cortex.Optimizers;
+
+/// <summary>
+/// Updates a fixed list of <see cref="Parameter"/>s from their gradients. Frozen parameters
+/// (<see cref="Parameter.Trainable"/> false) are skipped and their state is left as it was.
+/// </summary>
+/// <example><code>
+/// var optimizer = new Adam(model.AllParameters(), learningRate: 1e-3f) { WeightDecay = 5e-4f, MaxGradientNorm = 5f };
+/// for (...) { model.ZeroGradients(); loss.Backward(...); optimizer.Step(); }
+/// </code></example>
+public abstract class Optimizer
+{
+    /// <summary>Elements processed per call of <see cref="Update"/>; also the length of its scratch spans.</summary>
+    protected const int ChunkSize = 2048;
+
+    private readonly Parameter[] _parameters;
+    private readonly Tensor[]?[] _state;
+    private readonly int[] _steps;
+    private readonly string[] _stateNames;
+    private float _learningRate;
+    private float _weightDecay;
+    private float? _maxGradientNorm;
+
+    /// <summary>Creates an optimizer over <paramref name="parameters"/> (enumerated once, here).</summary>
+    /// <param name="parameters">The parameters to update, e.g. <c>model.AllParameters()</c>.</param>
+    /// <param name="learningRate">The step size lr (≥ 0); schedules change it through <see cref="LearningRate"/>.</param>
+    /// <param name="stateNames">Names of the per-parameter state tensors this rule keeps (PyTorch's: <c>momentum_buffer</c>, <c>exp_avg</c>…).</param>
+    protected Optimizer(IEnumerable<Parameter> parameters, float learningRate, params string[] stateNames)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(stateNames);
+        _parameters = [.. parameters];
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            if (_parameters[i] is null)
+                throw new ArgumentException($"{Name}: parameter {i} of the list is null.", nameof(parameters));
+            if (!seen.Add(_parameters[i]))
+                throw new ArgumentException($"{Name}: parameter {i} ({_parameters[i]}) appears twice in the list; it would be updated twice per step.", nameof(parameters));
+        }
+        _state = new Tensor[]?[_parameters.Length];
+        _steps = new int[_parameters.Length];
+        _stateNames = stateNames;
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The rule's name as used in messages (<c>Adam</c>).</summary>
+    public string Name => GetType().Name;
+
+    /// <summary>The parameters this optimizer updates, in the order given.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The step size lr. Learning-rate schedules set this between epochs.</summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!(value >= 0f) || float.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(value), $"{Name}: the learning rate must be finite and ≥ 0, got {value}.");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>
+    /// Weight decay λ (≥ 0, default 0). Coupled L2 form: the rule sees g + λ·w, i.e. the gradient of
+    /// L + ½λ‖w‖² (AlexNet used 5e-4). <see cref="AdamW"/> decouples it instead: w ← w − lr·λ·w.
+    /// Applied to every trainable parameter, biases included.
+    /// </summary>
+    public float WeightDecay
+    {
+        get => _weightDecay;
+        set
+        {
+            if (!(value >= 0f) || float.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(value), $"{Name}: weight decay must be finite and ≥ 0, got {value}.");
+            _weightDecay = value;
+        }
+    }
+
+    /// <summary>
+    /// When set, <see cref="Step"/> first rescales all trainable gradients (in place) so that their
+    /// global L2 norm is at most this value; see <see cref="ClipGradientNorm(IEnumerable{Parameter}, float)"/>.
+    /// Null (the default) turns clipping off.
+    /// </summary>
+    public float? MaxGradientNorm
+    {
+        get => _maxGradientNorm;
+        set
+        {
+            if (value is { } v && (!(v > 0f) || float.IsInfinity(v)))
+                throw new ArgumentOutOfRangeException(nameof(value), $"{Name}: the maximum gradient norm must be finite and > 0, got {v}.");
+            _maxGradientNorm = value;
+        }
+    }
+
+    /// <summary>The global gradient norm measured by the last <see cref="Step"/> before clipping (NaN when clipping is off).</summary>
+    public float LastGradientNorm { get; private set; } = float.NaN;
+
+    /// <summary>How many times <see cref="Step"/> has been called.</summary>
+    public int StepCount { get; private set; }
+
+    /// <summary>
+    /// The per-parameter state tensors allocated so far, keyed <c>"{index}.{name}"</c> with the
+    /// parameter's index in <see cref="Parameters"/> and PyTorch's state names (<c>0.exp_avg</c>,
+    /// <c>0.exp_avg_sq</c>, <c>3.momentum_buffer</c>). The tensors are live: writing them changes the optimizer.
+    /// </summary>
+    public IEnumerable<(string Key, Tensor Value)> State
+    {
+        get
+        {
+            for (int i = 0; i < _state.Length; i++)
+            {
+                if (_state[i] is not { } tensors)
+                    continue;
+                for (int s = 0; s < tensors.Length; s++)
+                    yield return ($"{i}.{_stateNames[s]}", tensors[s]);
+            }
+        }
+    }
+
+    /// <summary>How many updates parameter <paramref name="index"/> has received (Adam's bias correction uses it).</summary>
+    public int ParameterStepCount(int index) => _steps[index];
+
+    /// <summary>Sets every parameter's gradient to zero (frozen ones included).</summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in _parameters)
+            p.ZeroGradient();
+    }
+
+    /// <summary>Updates every trainable parameter once from its current gradient. Does not zero the gradients.</summary>
+    public void Step()
+    {
+        StepCount++;
+        LastGradientNorm = _maxGradientNorm is { } maxNorm ? ClipGradientNorm(_parameters, maxNorm) : float.NaN;
+
+        float lr = _learningRate;
+        float lambda = _weightDecay;
+        bool decoupled = DecouplesWeightDecay;
+        Span<float> decayed = stackalloc float[ChunkSize];
+        Span<float> scratch0 = stackalloc float[ChunkSize];
+        Span<float> scratch1 = stackalloc float[ChunkSize];
+
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            if (!p.Trainable)
+                continue;
+            var state = _state[i] ??= CreateState(p);
+            int step = ++_steps[i];
+            var w = p.Value.Span;
+            var g = p.Gradient.Span;
+            for (int offset = 0; offset < w.Length; offset += ChunkSize)
+            {
+                int n = Math.Min(ChunkSize, w.Length - offset);
+                var wc = w.Slice(offset, n);
+                scoped ReadOnlySpan<float> gc = g.Slice(offset, n);
+                if (lambda != 0f)
+                {
+                    if (decoupled)
+                    {
+                        TensorPrimitives.Multiply(wc, 1f - lr * lambda, wc);      // w ← (1 − lr·λ)·w
+                    }
+                    else
+                    {
+                        var gd = decayed[..n];
+                        TensorPrimitives.MultiplyAdd(wc, lambda, gc, gd);          // g' = g + λ·w
+                        gc = gd;
+                    }
+                }
+                Update(wc, gc, state, offset, step, scratch0[..n], scratch1[..n]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rescales the gradients of the trainable <paramref name="parameters"/> in place so that their
+    /// global L2 norm ‖g‖ = √(Σ over all parameters and elements of g²) is at most
+    /// <paramref name="maxNorm"/>: when ‖g‖ &gt; maxNorm every gradient is multiplied by maxNorm/‖g‖
+    /// (Pascanu et al. 2013; PyTorch's <c>clip_grad_norm_</c>). Returns ‖g‖ before clipping.
+    /// A non-finite norm leaves the gradients unchanged and is returned as is, so a caller can skip the step.
+    /// </summary>
+    /// <example><code>float norm = Optimizer.ClipGradientNorm(model.AllParameters(), maxNorm: 1f);</code></example>
+    public static float ClipGradientNorm(IEnumerable<Parameter> parameters, float maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return ClipGradientNorm(parameters as Parameter[] ?? [.. parameters], maxNorm);
+    }
+
+    private static float ClipGradientNorm(Parameter[] parameters, float maxNorm)
+    {
+        if (!(maxNorm > 0f) || float.IsInfinity(maxNorm))
+            throw new ArgumentOutOfRangeException(nameof(maxNorm), $"Optimizer.ClipGradientNorm: the maximum norm must be finite and > 0, got {maxNorm}.");
+        double sumOfSquares = 0;
+        foreach (var p in parameters)
+        {
+            if (p.Trainable)
+            {
+                double n = TensorPrimitives.Norm<float>(p.Gradient.Span);   // per tensor, then summed in double
+                sumOfSquares += n * n;
+            }
+        }
+        double norm = Math.Sqrt(sumOfSquares);
+        if (double.IsFinite(norm) && norm > maxNorm)
+        {
+            float scale = (float)(maxNorm / norm);
+            foreach (var p in parameters)
+            {
+                if (p.Trainable)
+                    TensorPrimitives.Multiply(p.Gradient.Span, scale, p.Gradient.Span);
+            }
+        }
+        return (float)norm;
+    }
+
+    /// <summary>True when weight decay is applied to the weights directly (AdamW) rather than added to the gradient.</summary>
+    protected virtual bool DecouplesWeightDecay => false;
+
+    /// <summary>
+    /// Applies the rule to one chunk: <paramref name="value"/> and <paramref name="gradient"/> are
+    /// elements [offset, offset + n) of the parameter; the same range of each state tensor is
+    /// <c>state[k].Span.Slice(offset, value.Length)</c>. <paramref name="step"/> counts this
+    /// parameter's updates from 1. The scratch spans have length n and arbitrary contents.
+    /// </summary>
+    protected abstract void Update(Span<float> value, ReadOnlySpan<float> gradient, Tensor[] state, int offset, int step, Span<float> scratch0, Span<float> scratch1);
+
+    /// <summary>The zero-initialised state tensors for <paramref name="parameter"/>, one per state name.</summary>
+    protected virtual Tensor[] CreateState(Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        var state = new Tensor[_stateNames.Length];
+        for (int s = 0; s < state.Length; s++)
+            state[s] = new Tensor(parameter.Shape);
+        return state;
+    }
+
+    /// <summary>Throws when a hyper-parameter is outside its range, naming the optimizer and the value.</summary>
+    protected static void Require(bool condition, string optimizer, string what, float value, string paramName)
+    {
+        if (!condition)
+            throw new ArgumentOutOfRangeException(paramName, $"{optimizer}: {what}, got {value}.");
+    }
+
+    public override string ToString() => $"{Name}(lr={LearningRate}, {_parameters.Length} parameters)";
+}
