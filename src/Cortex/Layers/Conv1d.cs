@@ -10,6 +10,7 @@
 //
 // Runs on the 2-D kernel: (N, C, L) is (N, C, 1, L) as stored, and Conv2dGeometry.For1d is the
 // window with H = KH = 1. Padding reads Left and Right of a ConvPadding (a number pads both ends).
+using Cortex.Initializers;
 using Cortex.Kernels;
 using Cortex.Tensors;
 using Tensor = Cortex.Tensors.Tensor;
@@ -33,14 +34,14 @@ public sealed class Conv1d : Layer
     /// <summary>
     /// Creates FN = <paramref name="outChannels"/> filters of length <paramref name="kernelSize"/>
     /// over <paramref name="inChannels"/> channels; He-normal weights N(0, 2 / (C/groups·K)) from
-    /// <paramref name="random"/>, zero bias. <paramref name="padding"/> is a number (both ends),
+    /// <paramref name="random"/> (or <paramref name="weightInit"/>), zero bias. <paramref name="padding"/> is a number (both ends),
     /// <c>ConvPadding.Explicit(0, 0, left, right)</c>, <c>"same"</c> or <c>"valid"</c>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A size below 1 or negative padding.</exception>
     /// <exception cref="ArgumentException">Channels not divisible by groups.</exception>
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride = 1, ConvPadding padding = default,
         PaddingMode paddingMode = PaddingMode.Zero, int dilation = 1, int groups = 1, bool bias = true,
-        CortexRandom? random = null, string name = "conv")
+        CortexRandom? random = null, string name = "conv", Initializer? weightInit = null)
         : base(name)
     {
         const string Kind = nameof(Conv1d);
@@ -59,7 +60,7 @@ public sealed class Conv1d : Layer
         PaddingMode = paddingMode;
         Dilation = dilation;
         Groups = groups;
-        Weight = new Parameter("weight", ConvolutionSupport.HeNormal(new Shape(outChannels, inChannels / groups, kernelSize), inChannels / groups * kernelSize, random));
+        Weight = new Parameter("weight", ConvolutionSupport.InitialWeight(new Shape(outChannels, inChannels / groups, kernelSize), weightInit, random));
         Bias = bias ? new Parameter("bias", new Tensor(outChannels)) : null;
     }
 

@@ -15,6 +15,7 @@
 // input shape stays the same, so a training step allocates nothing after the first batch. The
 // input is cached by reference for Backward: do not overwrite it in between.
 // Not here: threading over the batch (the GEMM inside the kernel is where threads go for now).
+using Cortex.Initializers;
 using Cortex.Kernels;
 using Cortex.Tensors;
 using Tensor = Cortex.Tensors.Tensor;
@@ -52,12 +53,13 @@ public sealed class Conv2d : Layer
     /// <param name="bias">Whether to add a learned bias per filter.</param>
     /// <param name="random">The generator for the initial weights.</param>
     /// <param name="name">The layer's name (a key segment).</param>
+    /// <param name="weightInit">The weight initializer (default <see cref="HeNormal"/>, fan-in, ReLU gain).</param>
     /// <exception cref="ArgumentOutOfRangeException">A size below 1 or negative padding.</exception>
     /// <exception cref="ArgumentException">Channels not divisible by groups.</exception>
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, ConvPadding padding = default,
         PaddingMode paddingMode = PaddingMode.Zero, int dilation = 1, int groups = 1, bool bias = true,
-        CortexRandom? random = null, string name = "conv")
-        : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), padding, paddingMode, (dilation, dilation), groups, bias, random, name)
+        CortexRandom? random = null, string name = "conv", Initializer? weightInit = null)
+        : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), padding, paddingMode, (dilation, dilation), groups, bias, random, name, weightInit)
     {
     }
 
@@ -65,7 +67,7 @@ public sealed class Conv2d : Layer
     /// <example><code>var conv = new Conv2d(64, 64, (1, 7), padding: (0, 3));   // Inception's factorized 1×7</code></example>
     public Conv2d(int inChannels, int outChannels, (int Height, int Width) kernelSize, (int Height, int Width)? stride = null,
         ConvPadding padding = default, PaddingMode paddingMode = PaddingMode.Zero, (int Height, int Width)? dilation = null,
-        int groups = 1, bool bias = true, CortexRandom? random = null, string name = "conv")
+        int groups = 1, bool bias = true, CortexRandom? random = null, string name = "conv", Initializer? weightInit = null)
         : base(name)
     {
         const string Kind = nameof(Conv2d);
@@ -93,8 +95,7 @@ public sealed class Conv2d : Layer
         DilationHeight = dh;
         DilationWidth = dw;
         Groups = groups;
-        int fanIn = inChannels / groups * KernelHeight * KernelWidth;
-        Weight = new Parameter("weight", ConvolutionSupport.HeNormal(new Shape(outChannels, inChannels / groups, KernelHeight, KernelWidth), fanIn, random));
+        Weight = new Parameter("weight", ConvolutionSupport.InitialWeight(new Shape(outChannels, inChannels / groups, KernelHeight, KernelWidth), weightInit, random));
         Bias = bias ? new Parameter("bias", new Tensor(outChannels)) : null;
     }
 

@@ -7,6 +7,7 @@
 //
 // Padding is symmetric per axis (a number, or (pd, ph, pw)), zeros or the replicated edge.
 // Not here: groups and "same" padding (use Conv2d's grouped path as the model if they are needed).
+using Cortex.Initializers;
 using Cortex.Kernels;
 using Cortex.Tensors;
 using Tensor = Cortex.Tensors.Tensor;
@@ -29,13 +30,14 @@ public sealed class Conv3d : Layer
 
     /// <summary>
     /// Creates FN = <paramref name="outChannels"/> cubic filters of side <paramref name="kernelSize"/>;
-    /// He-normal weights N(0, 2 / (C·K³)) from <paramref name="random"/>, zero bias.
+    /// He-normal weights N(0, 2 / (C·K³)) from <paramref name="random"/> (or <paramref name="weightInit"/>), zero bias.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A size below 1 or negative padding.</exception>
     public Conv3d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0,
-        PaddingMode paddingMode = PaddingMode.Zero, int dilation = 1, bool bias = true, CortexRandom? random = null, string name = "conv")
+        PaddingMode paddingMode = PaddingMode.Zero, int dilation = 1, bool bias = true, CortexRandom? random = null, string name = "conv",
+        Initializer? weightInit = null)
         : this(inChannels, outChannels, (kernelSize, kernelSize, kernelSize), (stride, stride, stride), (padding, padding, padding),
-               paddingMode, (dilation, dilation, dilation), bias, random, name)
+               paddingMode, (dilation, dilation, dilation), bias, random, name, weightInit)
     {
     }
 
@@ -44,7 +46,7 @@ public sealed class Conv3d : Layer
     public Conv3d(int inChannels, int outChannels, (int Depth, int Height, int Width) kernelSize,
         (int Depth, int Height, int Width)? stride = null, (int Depth, int Height, int Width)? padding = null,
         PaddingMode paddingMode = PaddingMode.Zero, (int Depth, int Height, int Width)? dilation = null,
-        bool bias = true, CortexRandom? random = null, string name = "conv")
+        bool bias = true, CortexRandom? random = null, string name = "conv", Initializer? weightInit = null)
         : base(name)
     {
         const string Kind = nameof(Conv3d);
@@ -65,9 +67,8 @@ public sealed class Conv3d : Layer
         Padding = p;
         PaddingMode = paddingMode;
         Dilation = d;
-        int fanIn = inChannels * kernelSize.Depth * kernelSize.Height * kernelSize.Width;
-        Weight = new Parameter("weight", ConvolutionSupport.HeNormal(
-            new Shape(outChannels, inChannels, kernelSize.Depth, kernelSize.Height, kernelSize.Width), fanIn, random));
+        Weight = new Parameter("weight", ConvolutionSupport.InitialWeight(
+            new Shape(outChannels, inChannels, kernelSize.Depth, kernelSize.Height, kernelSize.Width), weightInit, random));
         Bias = bias ? new Parameter("bias", new Tensor(outChannels)) : null;
     }
 

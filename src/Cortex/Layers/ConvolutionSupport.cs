@@ -1,4 +1,4 @@
-// ConvolutionSupport.cs — what Conv1d, Conv2d and Conv3d share: He-normal initialization, the
+// ConvolutionSupport.cs — what Conv1d, Conv2d and Conv3d share: the default (He-normal) initialization, the
 // "features.3 (Conv2d 16@5×5)" name used in their errors, and grouped convolution on top of the
 // Convolution2d kernel.
 //
@@ -8,6 +8,7 @@
 //   y[n, g·FN/G : (g+1)·FN/G] = conv(x[n, g·C/G : (g+1)·C/G], w[g·FN/G : (g+1)·FN/G])
 // Every one of those slices is contiguous in NCHW (and in the filter bank), so each (image, group)
 // is one call of the ungrouped kernel with batch 1 on span slices: no copies, no strides.
+using Cortex.Initializers;
 using Cortex.Kernels;
 using Cortex.Tensors;
 
@@ -16,13 +17,14 @@ namespace Cortex.Layers;
 internal static class ConvolutionSupport
 {
     /// <summary>
-    /// He-normal weights, N(0, 2 / fan_in) with fan_in = C/groups · kernel area (He et al. 2015,
-    /// "Delving Deep into Rectifiers"): the variance that keeps ReLU activations from shrinking or growing.
+    /// The initial filters: <paramref name="init"/>, by default He-normal N(0, 2 / fan_in) with
+    /// fan_in = C/groups · kernel volume read from the (FN, C/groups, K…) shape (He et al. 2015,
+    /// "Delving Deep into Rectifiers": the variance that keeps ReLU activations from shrinking or growing).
     /// </summary>
-    public static Tensor HeNormal(Shape shape, int fanIn, CortexRandom? random)
+    public static Tensor InitialWeight(Shape shape, Initializer? init, CortexRandom? random)
     {
         var w = new Tensor(shape);
-        (random ?? CortexRandom.Global).FillNormal(w.Span, 0f, MathF.Sqrt(2f / fanIn));
+        (init ?? HeNormal.Instance).Initialize(w, random);
         return w;
     }
 

@@ -192,6 +192,16 @@ public sealed class Conv2dTests
     }
 
     [Fact]
+    public void Conv2d_WeightInit_ReplacesTheHeDefault()
+    {
+        var zeros = new Conv2d(3, 4, 3, weightInit: Cortex.Initializers.Zeros.Instance);
+        Assert.All(zeros.Weight.Value.ToArray(), v => Assert.Equal(0f, v));
+        var a = new Conv2d(3, 4, 3, random: new CortexRandom(9));
+        var b = new Conv2d(3, 4, 3, random: new CortexRandom(9), weightInit: Cortex.Initializers.HeNormal.Instance);
+        Assert.Equal(a.Weight.Value.ToArray(), b.Weight.Value.ToArray());
+    }
+
+    [Fact]
     public void Conv2d_GradientsAccumulate_AndFrozenWeightIsUntouched()
     {
         var random = new CortexRandom(5);
@@ -220,13 +230,12 @@ public sealed class Conv2dTests
     public void Conv2d_WrongChannelCount_Throws()
     {
         var conv = new Conv2d(6, 16, 5);
-        var features = new TestContainer("features", ("0", new Conv2d(1, 6, 5)), ("3", conv));
+        PathHarness.Place(conv, "features", "3");
         Assert.Equal("features.3", conv.Path);
         var e = Assert.Throws<ArgumentException>(() => conv.Forward(new Tensor(64, 3, 14, 14), true));
         Assert.StartsWith("features.3 (Conv2d 16@5×5): expects 6 input channels, got 3 (input [64, 3, 14, 14]).", e.Message, StringComparison.Ordinal);
         e = Assert.Throws<ArgumentException>(() => conv.OutputShape(new Shape(64, 3, 14, 14)));
         Assert.StartsWith("features.3 (Conv2d 16@5×5): expects 6 input channels, got 3", e.Message, StringComparison.Ordinal);
-        Assert.NotNull(features);
     }
 
     [Fact]
@@ -295,19 +304,21 @@ public sealed class Conv2dTests
     }
 }
 
-/// <summary>A minimal container, so a layer gets a dotted path (Sequential lands separately).</summary>
-internal sealed class TestContainer : Layer
+/// <summary>A minimal container that gives a layer a dotted path such as <c>features.3</c> (Sequential lands separately).</summary>
+internal sealed class PathHarness : Layer
 {
     private readonly (string Name, Layer Layer)[] _children;
 
-    public TestContainer(string name, params (string Name, Layer Layer)[] children) : base(name)
+    private PathHarness(string name, params (string Name, Layer Layer)[] children) : base(name)
     {
         _children = children;
         foreach (var (key, child) in children)
             Adopt(key, child);
-        var root = new TestRoot(this, name);
-        Assert.NotNull(root);
     }
+
+    /// <summary>Puts <paramref name="layer"/> at <c>outer.inner</c> under a root model.</summary>
+    public static void Place(Layer layer, string outer, string inner) =>
+        GC.KeepAlive(new PathHarness("model", (outer, new PathHarness(outer, (inner, layer)))));
 
     public override IEnumerable<(string Name, Layer Layer)> Children => _children;
 
@@ -316,17 +327,6 @@ internal sealed class TestContainer : Layer
     public override Tensor Forward(Tensor input, bool training) => throw new NotSupportedException();
 
     public override Tensor Backward(Tensor outputGradient) => throw new NotSupportedException();
-
-    private sealed class TestRoot : Layer
-    {
-        public TestRoot(TestContainer child, string key) : base("model") => Adopt(key, child);
-
-        public override Shape OutputShape(Shape input) => throw new NotSupportedException();
-
-        public override Tensor Forward(Tensor input, bool training) => throw new NotSupportedException();
-
-        public override Tensor Backward(Tensor outputGradient) => throw new NotSupportedException();
-    }
 }
 
 /// <summary>Asserts that Forward + Backward of a shape seen before allocates no managed memory.</summary>
