@@ -6,6 +6,7 @@
 // with a reused tensor and label buffer, so batching allocates nothing.
 // Take, Skip and the unshuffled Split are views onto the same image storage; Subset copies.
 using Cortex.Tensors;
+using Cortex.Training;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Cortex.Data;
@@ -19,7 +20,7 @@ namespace Cortex.Data;
 /// int[] order = new CortexRandom(1).Permutation(train.Count);
 /// train.CopyBatch(order.AsSpan(0, 64), x, y);              // x, y now hold one shuffled batch
 /// </code></example>
-public sealed class ImageDataset
+public sealed class ImageDataset : IDataset
 {
     private readonly int[] _labels;
     private readonly string[] _classNames;

@@ -8,6 +8,7 @@
 // Sources may be http(s) (through HttpClient; tests inject an HttpMessageHandler that serves
 // local bytes) or file:// (a local mirror). Nothing is held in memory but a 64 KiB buffer.
 using System.Net.Http.Headers;
+using Cortex.Serialization;
 
 namespace Cortex.Data.Download;
 
@@ -62,7 +63,7 @@ public sealed class FileDownloader : IDisposable
         foreach (var source in file.Sources)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string temporary = AtomicFile.TemporaryPathFor(target);
+            string temporary = AtomicWrite.TemporaryPathFor(target);
             try
             {
                 string? problem = await DownloadToAsync(file, source, temporary, cancellationToken).ConfigureAwait(false);
@@ -80,7 +81,7 @@ public sealed class FileDownloader : IDisposable
             }
             finally
             {
-                AtomicFile.TryDelete(temporary);
+                AtomicWrite.TryDelete(temporary);
             }
         }
         throw new IOException(

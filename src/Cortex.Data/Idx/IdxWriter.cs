@@ -5,6 +5,7 @@
 // left half-overwritten. Used by tests and for converting data into the MNIST layout.
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Cortex.Serialization;
 
 namespace Cortex.Data.Idx;
 
@@ -23,7 +24,7 @@ public static class IdxWriter
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(array);
         bool compress = gzip ?? path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        AtomicFile.Write(path, stream =>
+        AtomicWrite.Stream(path, stream =>
         {
             if (compress)
             {

@@ -12,6 +12,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using Cortex.Data.Cifar;
 using Cortex.Data.Download;
+using Cortex.Serialization;
 
 namespace Cortex.Data.Sources;
 
@@ -68,7 +69,7 @@ public static class Cifar10
         {
             string path = await downloader.EnsureAsync(archive, directory, cancellationToken).ConfigureAwait(false);
             Extract(path, batches);
-            AtomicFile.Write(marker, s => s.Write(System.Text.Encoding.UTF8.GetBytes(archive.Checksum + "\n")));
+            AtomicWrite.Stream(marker, s => s.Write(System.Text.Encoding.UTF8.GetBytes(archive.Checksum + "\n")));
         }
         return LoadBatches(batches);
     }
@@ -119,7 +120,7 @@ public static class Cifar10
                     throw new InvalidDataException(
                         $"Cifar10: {archivePath}: expected {name} to be at most {MaxMemberBytes} bytes, got {entry.Length}. The archive is not CIFAR-10's.");
                 var data = entry.DataStream ?? Stream.Null;
-                AtomicFile.Write(Path.Combine(destination, member), output => data.CopyTo(output));
+                AtomicWrite.Stream(Path.Combine(destination, member), output => data.CopyTo(output));
                 found.Add(member);
             }
         }

@@ -4,7 +4,9 @@
 //   dx = Backward(dy)           ADDS dL/dθ into Parameters' gradients and returns dL/dx
 //
 // Tensors returned by Forward and Backward belong to the layer and are reused by its next call
-// (so a training step allocates nothing after the first batch): copy them to keep them.
+// (so a training step allocates nothing after the first batch): copy them to keep them. An
+// identity (Dropout in inference) may return its argument itself, and Flatten returns a view of
+// it; no layer ever writes into the tensor it was given.
 using Cortex.Tensors;
 
 namespace Cortex.Layers;
@@ -39,7 +41,11 @@ public abstract class Layer(string name)
     /// <summary>The output shape for an input of <paramref name="input"/> (batch axis included), without running.</summary>
     public abstract Shape OutputShape(Shape input);
 
-    /// <summary>Computes the output; in training mode caches what <see cref="Backward"/> needs.</summary>
+    /// <summary>
+    /// Computes the output and caches what <see cref="Backward"/> needs. <paramref name="training"/>
+    /// selects batch statistics and dropout masks; Backward differentiates whichever mode ran last
+    /// (inference-mode gradients serve saliency maps and frozen batch norm).
+    /// </summary>
     public abstract Tensor Forward(Tensor input, bool training);
 
     /// <summary>Given dL/dy, adds dL/dθ into <see cref="Parameters"/>' gradients and returns dL/dx.</summary>
@@ -114,6 +120,7 @@ public abstract class Layer(string name)
     /// <summary>
     /// Returns <paramref name="buffer"/> when it already has <paramref name="shape"/>, else a new
     /// zeroed tensor stored into it: the way layers reuse output and gradient memory between batches.
+    /// A reused buffer keeps its old contents: overwrite every element, or clear it first.
     /// </summary>
     protected static Tensor Reuse(ref Tensor? buffer, Shape shape)
     {
@@ -122,12 +129,46 @@ public abstract class Layer(string name)
         return buffer;
     }
 
+    /// <summary>
+    /// <see cref="OutputShape"/> for <paramref name="input"/>, remembered for the last input shape. Forward
+    /// calls this instead of OutputShape so that a stream of same-shaped batches builds no new
+    /// <see cref="Shape"/> (each one is an array): validation runs once per new input shape.
+    /// Only for layers whose output shape depends on nothing but the input shape and their constructor.
+    /// </summary>
+    protected Shape OutputShapeCached(Shape input)
+    {
+        if (!_memoValid || input != _memoInput)
+        {
+            _memoOutput = OutputShape(input);
+            _memoInput = input;
+            _memoValid = true;
+        }
+        return _memoOutput;
+    }
+
+    private Shape _memoInput, _memoOutput;
+    private bool _memoValid;
+
     /// <summary>"features.3 (Conv2d)": how errors name a layer.</summary>
     public string Describe() => $"{(Path.Length == 0 ? Name : Path)} ({Kind})";
 
-    /// <summary>The exception for Backward called with no Forward (in training mode) before it.</summary>
+    /// <summary>The exception for Backward called with no Forward before it.</summary>
     protected InvalidOperationException BackwardBeforeForward() =>
-        new($"{Describe()}: Backward was called before Forward(training: true); there is nothing cached to differentiate.");
+        new($"{Describe()}: Backward was called before Forward; there is nothing cached to differentiate.");
+
+    /// <summary>
+    /// The exception for an input of the wrong shape, in the one format every layer uses:
+    /// <c>"features.3 (Dense): expected input [N, 120], got [64, 84]. Check the previous layer's output size."</c>
+    /// </summary>
+    protected ArgumentException InputShapeError(string expected, Shape actual, string hint) =>
+        new($"{Describe()}: expected input {expected}, got {actual}. {hint}");
+
+    /// <summary>
+    /// The exception for an output gradient whose shape is not the shape of the last output
+    /// (Backward must receive dL/dy for the y that Forward returned).
+    /// </summary>
+    protected ArgumentException OutputGradientShapeError(Shape expected, Shape actual) =>
+        new($"{Describe()}: expected an output gradient of shape {expected} (the shape of the last Forward output), got {actual}.");
 
     public override string ToString() => Describe();
 }

@@ -13,9 +13,8 @@ public static class AtomicWrite
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
         string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath) ?? ".";
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath) ?? ".");
+        string temporary = TemporaryPathFor(fullPath);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -27,8 +26,30 @@ public static class AtomicWrite
         }
         catch
         {
-            File.Delete(temporary);
+            TryDelete(temporary);
             throw;
+        }
+    }
+
+    /// <summary>A fresh hidden temporary path beside <paramref name="path"/> (same folder, so the rename is atomic).</summary>
+    public static string TemporaryPathFor(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    /// <summary>Deletes <paramref name="path"/> if it exists, ignoring failures (clean-up only).</summary>
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 

@@ -61,7 +61,7 @@ public class MeanSquaredErrorTests
     [Fact]
     public void MeanSquaredError_NaNInTarget_Throws()
     {
-        var e = Assert.Throws<ArgumentException>(() => new MeanSquaredError().Forward(Tensor.FromArray(1f, 2f), Tensor.FromArray(0f, float.NaN)));
+        var e = Assert.Throws<NonFiniteLossException>(() => new MeanSquaredError().Forward(Tensor.FromArray(1f, 2f), Tensor.FromArray(0f, float.NaN)));
         Assert.Contains("MeanSquaredError: expected finite scores, got a loss of NaN (target[1] = NaN", e.Message, StringComparison.Ordinal);
     }
 }

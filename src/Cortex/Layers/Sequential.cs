@@ -1,0 +1,97 @@
+// Sequential.cs — layers applied one after another: y = fₖ(…f₂(f₁(x))).
+//
+//   forward   x → layer 0 → layer 1 → … → y
+//   backward  dy → layer k−1 → … → layer 0 → dx    (the chain rule, in reverse order)
+//
+// Children are keyed "0", "1", … (PyTorch's nn.Sequential) unless given names, and the keys become
+// state-dict segments: features.0.weight. Each child checks its own input, so a shape error names
+// the child's full path.
+using Cortex.Tensors;
+
+namespace Cortex.Layers;
+
+/// <summary>An ordered chain of layers.</summary>
+/// <example><code>
+/// var model = new Sequential(
+///     new Flatten(),
+///     new Dense(784, 100), new ReLU(),
+///     new Dense(100, 10));
+/// model.OutputShape(new Shape(64, 1, 28, 28));   // [64, 10]
+/// var named = new Sequential("features").Add("fc1", new Dense(4, 3)).Add("act", new ReLU());
+/// </code></example>
+public sealed class Sequential : Layer
+{
+    private readonly List<(string Key, Layer Layer)> _layers = [];
+    private bool _ran;
+
+    /// <summary>A chain of <paramref name="layers"/>, keyed "0", "1", ….</summary>
+    public Sequential(params Layer[] layers) : this("sequential", layers) { }
+
+    /// <summary>A named chain of <paramref name="layers"/>, keyed "0", "1", ….</summary>
+    public Sequential(string name, params Layer[] layers) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        foreach (var layer in layers)
+            Add(layer);
+    }
+
+    /// <summary>Number of layers.</summary>
+    public int Count => _layers.Count;
+
+    /// <summary>The layer at <paramref name="index"/>.</summary>
+    public Layer this[int index] => _layers[index].Layer;
+
+    /// <summary>The layer listed under <paramref name="key"/>.</summary>
+    public Layer this[string key] =>
+        _layers.Find(e => e.Key == key).Layer
+        ?? throw new KeyNotFoundException($"{Describe()}: no layer under the key '{key}'; the keys are {string.Join(", ", _layers.Select(e => e.Key))}.");
+
+    public override IEnumerable<(string Name, Layer Layer)> Children => _layers;
+
+    /// <summary>Appends <paramref name="layer"/> under the next index as its key ("0", "1", …).</summary>
+    public Sequential Add(Layer layer) => Add(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+
+    /// <summary>Appends <paramref name="layer"/> under <paramref name="key"/> (a state-dict segment: no dots, unique).</summary>
+    public Sequential Add(string key, Layer layer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(layer);
+        if (key.Contains('.', StringComparison.Ordinal))
+            throw new ArgumentException($"{Describe()}: the key '{key}' contains a dot; keys are segments of dotted paths.", nameof(key));
+        if (_layers.Exists(e => e.Key == key))
+            throw new ArgumentException($"{Describe()}: the key '{key}' is already used.", nameof(key));
+        if (_layers.Exists(e => ReferenceEquals(e.Layer, layer)))
+            throw new ArgumentException($"{layer.Describe()}: this layer is already in {Describe()}; use a new instance for each position.", nameof(layer));
+        Adopt(key, layer);
+        _layers.Add((key, layer));
+        return this;
+    }
+
+    public override Shape OutputShape(Shape input)
+    {
+        foreach (var (_, layer) in _layers)
+            input = layer.OutputShape(input);
+        return input;
+    }
+
+    public override Tensor Forward(Tensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var x = input;
+        for (int i = 0; i < _layers.Count; i++)
+            x = _layers[i].Layer.Forward(x, training);
+        _ran = true;
+        return x;
+    }
+
+    public override Tensor Backward(Tensor outputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        if (!_ran)
+            throw BackwardBeforeForward();
+        var d = outputGradient;
+        for (int i = _layers.Count - 1; i >= 0; i--)
+            d = _layers[i].Layer.Backward(d);
+        return d;
+    }
+}
