@@ -163,8 +163,7 @@ public sealed class Conv2d : Layer
         ArgumentNullException.ThrowIfNull(outputGradient);
         var x = _input ?? throw BackwardBeforeForward();
         if (outputGradient.Shape != _output!.Shape)
-            throw new ArgumentException(
-                $"{Who}: expects an output gradient of shape {_output.Shape} (the last Forward's output), got {outputGradient.Shape}.", nameof(outputGradient));
+            throw OutputGradientShapeError(_output.Shape, outputGradient.Shape);
         var dx = Reuse(ref _inputGradient, x.Shape);
         dx.Span.Clear();                                   // the kernel adds into dx
         var dw = Weight.Trainable ? Weight.Gradient : Reuse(ref _frozenWeightGradient, Weight.Shape);

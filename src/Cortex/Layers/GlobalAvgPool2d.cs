@@ -46,8 +46,7 @@ public sealed class GlobalAvgPool2d(string name = "pool") : Layer(name)
         if (_output is null)
             throw BackwardBeforeForward();
         if (outputGradient.Shape != _output.Shape)
-            throw new ArgumentException(
-                $"{Describe()}: expects an output gradient of shape {_output.Shape} (the last Forward's output), got {outputGradient.Shape}.", nameof(outputGradient));
+            throw OutputGradientShapeError(_output.Shape, outputGradient.Shape);
         var s = _inputShape;
         var dx = Reuse(ref _inputGradient, s);
         dx.Span.Clear();

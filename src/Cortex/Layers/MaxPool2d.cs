@@ -102,15 +102,12 @@ public sealed class MaxPool2d : Layer
         if (_output is null)
             throw BackwardBeforeForward();
         if (outputGradient.Shape != _output.Shape)
-            throw new ArgumentException(
-                $"{Who}: expects an output gradient of shape {_output.Shape} (the last Forward's output), got {outputGradient.Shape}.", nameof(outputGradient));
+            throw OutputGradientShapeError(_output.Shape, outputGradient.Shape);
         var dx = Reuse(ref _inputGradient, _inputShape);
         dx.Span.Clear();
         MaxPooling2d.Backward(_geometry, _inputShape[0], outputGradient.Span, _argMax, dx.Span);   // dx[argmax] += dy
         return dx;
     }
-
-    private string Who => ConvolutionSupport.Who(this, $"{KernelHeight}×{KernelWidth}");
 
     private Conv2dGeometry Geometry(Shape input) => ConvolutionSupport.PoolGeometry(this, input,
         KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth);
