@@ -129,6 +129,9 @@ public static class Convolution2d
     internal static void ValidateForward(string who, in Conv2dGeometry g, int batch, int filters,
         int xLength, int weightLength, int biasLength, int yLength)
     {
+        if (CommonMatches(g, batch, filters, xLength, weightLength) && (biasLength == 0 || biasLength == filters) &&
+            yLength == (long)batch * filters * g.OutputPlaneSize)
+            return;                                                     // nothing to report: format no messages
         ValidateCommon(who, g, batch, filters, xLength, weightLength);
         if (biasLength != 0)
             ConvolutionArguments.CheckExact(who, "bias", $"(FN={filters}) or empty", filters, biasLength);
@@ -139,6 +142,10 @@ public static class Convolution2d
     internal static void ValidateBackward(string who, in Conv2dGeometry g, int batch, int filters,
         int xLength, int weightLength, int dyLength, int dxLength, int dWeightLength, int dBiasLength)
     {
+        if (CommonMatches(g, batch, filters, xLength, weightLength) && dyLength == (long)batch * filters * g.OutputPlaneSize &&
+            (dxLength == 0 || dxLength == (long)batch * g.InputSize) && dWeightLength == (long)filters * g.PatchSize &&
+            (dBiasLength == 0 || dBiasLength == filters))
+            return;                                                     // nothing to report: format no messages
         ValidateCommon(who, g, batch, filters, xLength, weightLength);
         ConvolutionArguments.CheckExact(who, "dy", $"(N={batch}, FN={filters}, OH={g.OutputHeight}, OW={g.OutputWidth})",
             (long)batch * filters * g.OutputPlaneSize, dyLength);
@@ -149,6 +156,14 @@ public static class Convolution2d
         if (dBiasLength != 0)
             ConvolutionArguments.CheckExact(who, "dBias", $"(FN={filters}) or empty", filters, dBiasLength);
     }
+
+    /// <summary>
+    /// The checks of ValidateCommon without their messages: the kernels run per batch in the training
+    /// loop, which must not allocate, and the checks format their messages eagerly.
+    /// </summary>
+    private static bool CommonMatches(in Conv2dGeometry g, int batch, int filters, int xLength, int weightLength) =>
+        g.IsInitialized && batch >= 0 && filters >= 1 &&
+        xLength == (long)batch * g.InputSize && weightLength == (long)filters * g.PatchSize;
 
     private static void ValidateCommon(string who, in Conv2dGeometry g, int batch, int filters, int xLength, int weightLength)
     {

@@ -63,6 +63,10 @@ public static class Im2Col
     internal static void Validate(string who, in Conv2dGeometry geometry, int batch, int imageLength, int colLength, string imageName)
     {
         geometry.EnsureInitialized(who);
+        // Fast path first: the messages below are formatted eagerly, and this runs per image inside
+        // the training loop, which must not allocate.
+        if (batch >= 0 && imageLength == (long)batch * geometry.InputSize && colLength >= (long)batch * geometry.ColumnSize)
+            return;
         ConvolutionArguments.CheckBatch(who, batch);
         ConvolutionArguments.CheckExact(who, imageName,
             batch == 1 ? ConvolutionArguments.Image(geometry) : ConvolutionArguments.Images(geometry, batch),

@@ -1,0 +1,150 @@
+// ConvolutionSupport.cs — what Conv1d, Conv2d and Conv3d share: the default (He-normal) initialization, the
+// "features.3 (Conv2d 16@5×5)" name used in their errors, and grouped convolution on top of the
+// Convolution2d kernel.
+//
+// Groups (AlexNet's two towers, ResNeXt, depthwise): input channels and filters are split into G
+// groups; group g's filters see only group g's channels.
+//   x: (N, C, H, W)   w: (FN, C/G, KH, KW)   y: (N, FN, OH, OW)
+//   y[n, g·FN/G : (g+1)·FN/G] = conv(x[n, g·C/G : (g+1)·C/G], w[g·FN/G : (g+1)·FN/G])
+// Every one of those slices is contiguous in NCHW (and in the filter bank), so each (image, group)
+// is one call of the ungrouped kernel with batch 1 on span slices: no copies, no strides.
+using Cortex.Initializers;
+using Cortex.Kernels;
+using Cortex.Tensors;
+
+namespace Cortex.Layers;
+
+internal static class ConvolutionSupport
+{
+    /// <summary>
+    /// The initial filters: <paramref name="init"/>, by default He-normal N(0, 2 / fan_in) with
+    /// fan_in = C/groups · kernel volume read from the (FN, C/groups, K…) shape (He et al. 2015,
+    /// "Delving Deep into Rectifiers": the variance that keeps ReLU activations from shrinking or growing).
+    /// </summary>
+    public static Tensor InitialWeight(Shape shape, Initializer? init, CortexRandom? random)
+    {
+        var w = new Tensor(shape);
+        (init ?? HeNormal.Instance).Initialize(w, random);
+        return w;
+    }
+
+    /// <summary>
+    /// <paramref name="buffer"/> when it already has the given dimensions, else a new zeroed tensor
+    /// stored into it. Like Layer.Reuse, but compares the dimensions before building a Shape (which
+    /// allocates), so the steady state allocates nothing.
+    /// </summary>
+    public static Tensor Reuse(ref Tensor? buffer, ReadOnlySpan<int> dimensions)
+    {
+        if (buffer is null || !buffer.Shape.Dimensions.SequenceEqual(dimensions))
+            buffer = new Tensor(new Shape(dimensions));
+        return buffer;
+    }
+
+    /// <summary>"features.3 (Conv2d 16@5×5)": the layer's path (or name) and its kind with a detail.</summary>
+    public static string Who(Layer layer, string detail) =>
+        $"{(layer.Path.Length == 0 ? layer.Name : layer.Path)} ({layer.Kind} {detail})";
+
+    /// <summary>Constructor checks shared by the convolution layers (no path exists yet: the message names the kind).</summary>
+    public static void CheckChannels(string kind, int inChannels, int outChannels, int groups)
+    {
+        if (inChannels < 1)
+            throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, $"{kind}: expected inChannels ≥ 1, got {inChannels}.");
+        if (outChannels < 1)
+            throw new ArgumentOutOfRangeException(nameof(outChannels), outChannels, $"{kind}: expected outChannels ≥ 1, got {outChannels}.");
+        if (groups < 1)
+            throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{kind}: expected groups ≥ 1, got {groups}.");
+        if (inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException(
+                $"{kind}: expected inChannels and outChannels divisible by groups {groups}, got inChannels {inChannels} and outChannels {outChannels}. " +
+                "Each group needs a whole share of the channels and of the filters.", nameof(groups));
+    }
+
+    public static void AtLeast(string kind, string name, int value, int minimum)
+    {
+        if (value < minimum)
+            throw new ArgumentOutOfRangeException(name, value, $"{kind}: expected {name} ≥ {minimum}, got {value}.");
+    }
+
+    /// <summary>y = grouped conv(x, w) + b; <paramref name="g"/> is the geometry of one group (Channels = C/groups).</summary>
+    public static void Forward(in Conv2dGeometry g, int batch, int groups, int outChannels,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, Span<float> workspace)
+    {
+        if (groups == 1)
+        {
+            Convolution2d.Forward(g, batch, outChannels, x, w, b, y, workspace);
+            return;
+        }
+        int inSlice = g.InputSize, filters = outChannels / groups, outSlice = filters * g.OutputPlaneSize, weightSlice = filters * g.PatchSize;
+        for (int n = 0; n < batch; n++)
+        {
+            for (int group = 0; group < groups; group++)
+            {
+                int slice = n * groups + group;   // (n, group) slices are consecutive in NCHW
+                Convolution2d.Forward(g, 1, filters,
+                    x.Slice(slice * inSlice, inSlice), w.Slice(group * weightSlice, weightSlice),
+                    b.IsEmpty ? b : b.Slice(group * filters, filters),
+                    y.Slice(slice * outSlice, outSlice), workspace);
+            }
+        }
+    }
+
+    /// <summary>Adds dL/dx, dL/dw and dL/db of a grouped convolution (empty dBias: skipped).</summary>
+    public static void Backward(in Conv2dGeometry g, int batch, int groups, int outChannels,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> dy,
+        Span<float> dx, Span<float> dw, Span<float> db, Span<float> workspace)
+    {
+        if (groups == 1)
+        {
+            Convolution2d.Backward(g, batch, outChannels, x, w, dy, dx, dw, db, workspace);
+            return;
+        }
+        int inSlice = g.InputSize, filters = outChannels / groups, outSlice = filters * g.OutputPlaneSize, weightSlice = filters * g.PatchSize;
+        for (int n = 0; n < batch; n++)
+        {
+            for (int group = 0; group < groups; group++)
+            {
+                int slice = n * groups + group;
+                Convolution2d.Backward(g, 1, filters,
+                    x.Slice(slice * inSlice, inSlice), w.Slice(group * weightSlice, weightSlice),
+                    dy.Slice(slice * outSlice, outSlice), dx.Slice(slice * inSlice, inSlice),
+                    dw.Slice(group * weightSlice, weightSlice),
+                    db.IsEmpty ? db : db.Slice(group * filters, filters), workspace);
+            }
+        }
+    }
+
+    /// <summary>Constructor checks of a pooling window: sizes ≥ 1, padding in [0, kernel/2] per axis (PyTorch's rule).</summary>
+    public static void CheckPoolWindow(string kind, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw)
+    {
+        AtLeast(kind, "kernelHeight", kh, 1);
+        AtLeast(kind, "kernelWidth", kw, 1);
+        AtLeast(kind, "strideHeight", sh, 1);
+        AtLeast(kind, "strideWidth", sw, 1);
+        AtLeast(kind, "paddingHeight", ph, 0);
+        AtLeast(kind, "paddingWidth", pw, 0);
+        AtLeast(kind, "dilationHeight", dh, 1);
+        AtLeast(kind, "dilationWidth", dw, 1);
+        if (ph > kh / 2 || pw > kw / 2)
+            throw new ArgumentOutOfRangeException(ph > kh / 2 ? nameof(ph) : nameof(pw), (ph, pw),
+                $"{kind}: expected padding at most half the kernel ({kh}×{kw} → at most {kh / 2}×{kw / 2}), got {ph}×{pw}. " +
+                "Wider padding makes windows that hold only padding.");
+    }
+
+    /// <summary>Validates a pooling layer's input (N, C, H, W) and returns its window geometry (Channels = C).</summary>
+    public static Conv2dGeometry PoolGeometry(Layer layer, Shape input, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw)
+    {
+        string Who() => ConvolutionSupport.Who(layer, $"{kh}×{kw}");   // built only for an error
+        if (input.Rank != 4)
+            throw new ArgumentException($"{Who()}: expects input [N, C, H, W] (rank 4), got {input} (rank {input.Rank}).", nameof(input));
+        int c = input[1], h = input[2], w = input[3];
+        if (c < 1 || h < 1 || w < 1)
+            throw new ArgumentException($"{Who()}: expects at least one channel and a 1×1 image, got {input}.", nameof(input));
+        long ekh = (long)(kh - 1) * dh + 1, ekw = (long)(kw - 1) * dw + 1;
+        long paddedH = h + 2L * ph, paddedW = w + 2L * pw;
+        if (ekh > paddedH || ekw > paddedW)
+            throw new ArgumentException(
+                $"{Who()}: expects an input of at least {ekh}×{ekw} after padding, got {h}×{w} padded to {paddedH}×{paddedW} (input {input}). " +
+                "The window is larger than the image: remove a downsampling layer before this one or use a smaller window.", nameof(input));
+        return new Conv2dGeometry(c, h, w, kh, kw, sh, sw, ph, ph, pw, pw, dh, dw);
+    }
+}
