@@ -10,6 +10,7 @@
 // Not here: flattening. An image batch (N, C, H, W) must go through Flatten first, so that the
 // error for a forgotten Flatten names this layer instead of silently treating C·H·W as features.
 using System.Numerics.Tensors;
+using Cortex.Initializers;
 using Cortex.Kernels;
 using Cortex.Tensors;
 using Tensor = Cortex.Tensors.Tensor;
@@ -29,32 +30,21 @@ public sealed class Dense : Layer
 
     /// <summary>
     /// Creates a layer with <paramref name="outFeatures"/> units, each connected to all
-    /// <paramref name="inFeatures"/> inputs. Weights are He-uniform, U(−√(6/in), √(6/in))
-    /// (He et al. 2015, "Delving Deep into Rectifiers"), or normal N(0, <paramref name="std"/>²)
-    /// when <paramref name="std"/> is given; biases start at zero. Draws come from
-    /// <paramref name="random"/> (default <see cref="CortexRandom.Global"/>), so a seeded generator
-    /// gives the same weights every time.
+    /// <paramref name="inFeatures"/> inputs. Weights come from <paramref name="weightInit"/>, by
+    /// default He-uniform U(−√(6/in), √(6/in)) (He et al. 2015, "Delving Deep into Rectifiers");
+    /// biases start at zero. Draws come from <paramref name="random"/> (default
+    /// <see cref="CortexRandom.Global"/>), so a seeded generator gives the same weights every time.
     /// </summary>
-    public Dense(int inFeatures, int outFeatures, bool bias = true, CortexRandom? random = null, float? std = null, string name = "dense")
+    /// <example><code>var fc = new Dense(784, 100, weightInit: Init.Normal(0.01f)); // the lectures' weight_init_std</code></example>
+    public Dense(int inFeatures, int outFeatures, bool bias = true, CortexRandom? random = null, Initializer? weightInit = null, string name = "dense")
         : base(name)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
-        if (std is { } s && !(s >= 0f))
-            throw new ArgumentOutOfRangeException(nameof(std), $"Dense: std must be ≥ 0, got {s}.");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        random ??= CortexRandom.Global;
         var w = new Tensor(outFeatures, inFeatures);
-        if (std is { } sigma)
-        {
-            random.FillNormal(w.Span, 0f, sigma);
-        }
-        else
-        {
-            float limit = MathF.Sqrt(6f / inFeatures);
-            random.FillUniform(w.Span, -limit, limit);
-        }
+        (weightInit ?? HeUniform.Instance).Initialize(w, random ?? CortexRandom.Global);
         Weight = new Parameter("weight", w);
         Bias = bias ? new Parameter("bias", new Tensor(outFeatures)) : null;
     }

@@ -1,3 +1,4 @@
+using Cortex.Initializers;
 using Cortex.Layers;
 using Cortex.Tensors;
 using static Cortex.Tests.Layers.LayerTesting;
@@ -81,7 +82,7 @@ public class DenseTests
     [Fact]
     public void Initialization_WithStd_IsNormal()
     {
-        var dense = new Dense(100, 100, random: new CortexRandom(9), std: 0.01f);
+        var dense = new Dense(100, 100, random: new CortexRandom(9), weightInit: Init.Normal(0.01f));
         float std = MathF.Sqrt(dense.Weight.Value.SumOfSquares() / dense.Weight.Value.Size);
         Assert.InRange(std, 0.0095f, 0.0105f);
     }
@@ -134,6 +135,5 @@ public class DenseTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new Dense(0, 3));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Dense(3, -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Dense(3, 3, std: -1f));
     }
 }

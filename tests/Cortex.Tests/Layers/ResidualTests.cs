@@ -1,3 +1,4 @@
+using Cortex.Initializers;
 using Cortex.Layers;
 using Cortex.Tensors;
 using static Cortex.Tests.Layers.LayerTesting;
@@ -30,7 +31,7 @@ public class ResidualTests
     [Fact]
     public void IdentityBodyOfZeros_GivesGradientThroughTheShortcut()
     {
-        var body = new Dense(2, 2, std: 0f);           // F(x) = 0
+        var body = new Dense(2, 2, weightInit: Init.Zeros);           // F(x) = 0
         var block = new Residual(body);
         block.Forward(Random(1, 1, 2), training: true);
         Assert.Equal([5f, 7f], block.Backward(Tensor.FromArray(new float[,] { { 5, 7 } })).ToArray());
