@@ -7,7 +7,8 @@
 //
 // Memory: batch tensors, index arrays and label buffers are allocated once per run (a smaller
 // last batch gets its own pair), and layers reuse their buffers, so steady-state steps allocate
-// nothing. Not here: data augmentation and prefetching (the data layer's loaders do those).
+// nothing. Not here: data augmentation and prefetching (the data layer's loaders do those; a
+// training set that implements IPlannedDataset is told each epoch's batch order in advance).
 using System.Diagnostics;
 using Cortex.Layers;
 using Cortex.Losses;
@@ -84,6 +85,7 @@ public sealed class Trainer
             scheduler?.BeginEpoch(epoch - 1);
             if (Options.Shuffle)
                 shuffle.Shuffle(order.AsSpan());
+            (train as IPlannedDataset)?.PlanEpoch(epoch, order, batchSize, batches); // lets a loader prefetch
             foreach (var callback in Callbacks)
                 callback.OnEpochBegin(context, epoch);
 
