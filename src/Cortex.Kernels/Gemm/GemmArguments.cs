@@ -20,13 +20,16 @@ internal static class GemmArguments
 
     private static void CheckMatrix(string name, int rows, int cols, int length, int ld, bool transposed)
     {
-        string stored = transposed ? $"{name} (transposed, stored {rows}×{cols})" : $"{name} ({rows}×{cols})";
+        // The description is built only on failure: a valid call allocates nothing.
         if (ld < Math.Max(1, cols))
-            throw new ArgumentOutOfRangeException($"ld{name.ToLowerInvariant()}", $"Gemm: {stored} needs a row stride of at least {Math.Max(1, cols)}, got {ld}.");
+            throw new ArgumentOutOfRangeException($"ld{name.ToLowerInvariant()}", $"Gemm: {Describe(name, rows, cols, transposed)} needs a row stride of at least {Math.Max(1, cols)}, got {ld}.");
         if (rows == 0 || cols == 0)
             return;
         long needed = (long)(rows - 1) * ld + cols;
         if (length < needed)
-            throw new ArgumentException($"Gemm: {stored} with row stride {ld} needs {needed} elements, but the span holds {length}.", name.ToLowerInvariant());
+            throw new ArgumentException($"Gemm: {Describe(name, rows, cols, transposed)} with row stride {ld} needs {needed} elements, but the span holds {length}.", name.ToLowerInvariant());
     }
+
+    private static string Describe(string name, int rows, int cols, bool transposed) =>
+        transposed ? $"{name} (transposed, stored {rows}×{cols})" : $"{name} ({rows}×{cols})";
 }
