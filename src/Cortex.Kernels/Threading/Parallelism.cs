@@ -45,6 +45,10 @@ public static class Parallelism
         WorkerPool.Run(count, null, work, _maxDegree);
     }
 
+    /// <summary>Like <see cref="For(int, IParallelWork)"/> with at most <paramref name="maxDegree"/> threads (kernels that know their work is small).</summary>
+    internal static void For(int count, IParallelWork work, int maxDegree) =>
+        WorkerPool.Run(count, null, work, Math.Min(maxDegree, _maxDegree));
+
     private static int ReadEnvironment()
     {
         string? text = Environment.GetEnvironmentVariable("CORTEX_THREADS");

@@ -4,20 +4,23 @@
 // Why not Parallel.For: it allocates per call and its hand-off costs tens of microseconds,
 // which is the whole runtime of a small GEMM. Here a call publishes its body in static fields,
 // flags each helper it wants (a worker that is still spinning from the last call starts within
-// a microsecond; a sleeping one is woken through its semaphore), runs indices itself, and
-// waits for the helpers to check out. Workers spin ~50 µs after a job before sleeping, so
-// back-to-back kernel calls (a training step) keep them hot without burning a core when idle.
+// a microsecond; a sleeping one is woken through a monitor), runs indices itself, withdraws the
+// assignments nobody picked up and waits for the helpers that did. Workers spin 1 ms after a
+// job before sleeping: with 50 µs they fell asleep between back-to-back GEMM calls, and waking
+// one through the OS cost 60 µs to over 1 ms on the shared 2-core VM. Spinning that long still
+// leaves an idle process idle.
 //
 // One call at a time: a second concurrent caller, or a nested call from inside a body, runs its
 // indices serially on its own thread instead of waiting (which could deadlock).
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Cortex.Kernels;
 
 internal static class WorkerPool
 {
-    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+    private static readonly long SpinTicks = Stopwatch.Frequency / 1000; // 1 ms
     private static readonly Lock GrowLock = new();
 
     [ThreadStatic]
@@ -34,6 +37,7 @@ internal static class WorkerPool
     private static int _helpersOut;
     private static ExceptionDispatchInfo? _error;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int count, Action<int>? action, IParallelWork? work, int maxDegree)
     {
         int helpers = Math.Min(count, maxDegree) - 1;
@@ -65,9 +69,18 @@ internal static class WorkerPool
                 _insideBody = false;
             }
 
-            var spin = new SpinWait();
+            // A helper that has not picked up its assignment yet (asleep, or descheduled) is not
+            // waited for: withdrawing the assignment keeps its wake-up latency off this call.
+            for (int w = 0; w < helpers; w++)
+            {
+                if (workers[w].Withdraw())
+                    Interlocked.Decrement(ref _helpersOut);
+            }
+
+            // The others finish within one index of us: spin without yielding the core, since a
+            // yield on a busy machine can cost a whole scheduler slice.
             while (Volatile.Read(ref _helpersOut) != 0)
-                spin.SpinOnce(sleep1Threshold: -1);
+                Thread.SpinWait(8);
 
             var error = _error;
             _action = null;
@@ -93,6 +106,7 @@ internal static class WorkerPool
     }
 
     // Takes indices until none are left; the first exception stops further indices from starting.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Drain()
     {
         while (true)
@@ -159,34 +173,47 @@ internal static class WorkerPool
             }
         }
 
+        /// <summary>Takes back an assignment the worker has not started; true if it was still pending.</summary>
+        public bool Withdraw() => Interlocked.CompareExchange(ref _hasJob, 0, 1) == 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop()
         {
             _insideBody = true;
             while (true)
             {
                 WaitForJob();
-                Volatile.Write(ref _hasJob, 0);
+                // Claim the assignment; losing means the caller withdrew it and already counted us out.
+                if (Interlocked.CompareExchange(ref _hasJob, 0, 1) != 1)
+                    continue;
                 Drain();
                 Interlocked.Decrement(ref _helpersOut);
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void WaitForJob()
         {
-            long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-            while (Stopwatch.GetTimestamp() < deadline)
+            while (true)
             {
-                if (Volatile.Read(ref _hasJob) == 1)
-                    return;
-                Thread.SpinWait(16);
-            }
+                long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+                while (Stopwatch.GetTimestamp() < deadline)
+                {
+                    if (Volatile.Read(ref _hasJob) == 1)
+                        return;
+                    Thread.SpinWait(16);
+                }
 
-            lock (_gate)
-            {
-                Interlocked.Exchange(ref _sleeping, 1);
-                while (Volatile.Read(ref _hasJob) == 0)
-                    Monitor.Wait(_gate);
-                Volatile.Write(ref _sleeping, 0);
+                lock (_gate)
+                {
+                    Interlocked.Exchange(ref _sleeping, 1);
+                    if (Volatile.Read(ref _hasJob) == 0)
+                        Monitor.Wait(_gate);
+                    Volatile.Write(ref _sleeping, 0);
+                }
+
+                // Woken: calls are arriving again. Spin before sleeping, even if the caller already
+                // withdrew this assignment (it finished alone while we woke), to catch the next one.
             }
         }
     }
