@@ -2,28 +2,32 @@
 // threads. Generic over the micro-kernel, so each instruction set gets its own fully
 // specialized copy with MR, NR, KC, MC, NC as JIT constants.
 //
-//   for jc in [0, n) step NC                         columns of C / op(B)
-//     for pc in [0, k) step kc (≤ KC, equal parts)   depth; beta applies to the first block only
-//       phase 1, pack:   op(B)[pc.., jc..] → B~ (kc × nc, shared by all threads; skipped when B
-//                        is read in place) and, when A is small (m ≤ MC or m·kc ≤ 128 K floats, a
-//                        quarter of L2), op(A)[.., pc..] → A~ (m × kc, shared)
-//       phase 2, compute, in chunks taken by whichever thread is free:
-//         A shared:  a chunk is a run of NR-column panels; all of A~ (in L2) against each B~ panel
-//         otherwise: a chunk is a run of row panels (≤ MC rows); the thread packs those rows of A
-//                    into its own A~ (stays in L2) and runs them against every B~ panel
-//           C[i.., j..] = alpha · A~ · B~ + beta' · C      (micro-kernel, MR × NR per call)
+//   for jc in [0, n) step NC                          columns of C / op(B)
+//     for pc in [0, k) step kc (≤ KC, equal parts)    depth; beta applies to the first block only
+//       A small (m ≤ MC or m·kc ≤ 128 K floats, a quarter of L2) — "column chunks":
+//         each chunk is a run of NR-column panels; the thread running it packs all of A~
+//         (m × kc) once per block into its own workspace, packs the chunk's B~ panels (or reads
+//         an untransposed B in place), and runs every A~ panel against each B~ panel
+//       A large — "row chunks":
+//         phase 1: op(B)[pc.., jc..] → B~ (kc × nc), packed by all threads, shared
+//         phase 2: each chunk is a run of row panels (≤ MC rows); the thread packs those rows of
+//                  A into its own A~ (stays in its L2) and runs them against every B~ panel
+//           C[i.., j..] = alpha · A~ · B~ + beta' · C      (micro-kernel, MR × NR per tile)
 //
-// Why chunks instead of one slab per thread: nothing is packed twice (B~ and a small A~ are
-// shared), and on a machine where a thread can be descheduled for a while the other threads
-// simply take more chunks instead of waiting for it. About four chunks per thread balance well.
+// Why chunks taken by whichever thread is free (about four per thread) instead of one slab per
+// thread: on a machine where a thread can be descheduled for a while, the others simply take
+// more chunks instead of waiting for it. Why A~ private but B~ shared: a small A~ costs little
+// to pack once per thread and then stays in that core's L2 (a shared copy would be pulled
+// across cores), while a large problem's B~ is used by every row chunk.
 //
-// Why equal parts: k = 576 runs as 288 + 288 (not 256 + 256 + 64, a thin pass over C) and
-// m = 16 as two 8-row panels (not 14 + 2, whose two-row tile could not hide the FMA latency).
+// Why equal parts: k = 576 runs as 3 × 192 (not 256 + 256 + 64, a thin extra pass over C) and
+// m = 16 as two 8-row panels (not 14 + 2, whose two-row tile cannot hide the FMA latency).
 //
 // Why read B in place: with at most two row panels (m ≤ 2·MR, e.g. the 6 or 16 output channels
 // of a small convolution) each element of B is used once or twice, so packing it would cost as
-// much as the multiply; an untransposed B already has the panel layout with stride ldb. The
-// last, narrower panel is still packed (zero-padded) so the kernel never reads past the matrix.
+// much as the multiply; an untransposed B already has the panel layout with stride ldb. Full
+// panels go to the kernel eight at a time (a 5×5 convolution has k = 25: per-call overhead
+// would rival the FMAs); the narrow last panel is packed (zero-padded) so nothing reads past B.
 //
 // Threads: below MinFlopsPerThread per thread the call runs on the caller alone (waking a
 // helper costs microseconds, the whole product can be less).
@@ -44,6 +48,9 @@ internal static unsafe class GemmDriver<TKernel>
 
     /// <summary>Up to this many row panels, an untransposed B is read in place instead of packed.</summary>
     private const int InPlaceRowPanels = 2;
+
+    /// <summary>Column panels of an in-place B handled by one kernel call.</summary>
+    private const int InPlaceGroup = 8;
 
     /// <summary>Chunks per thread in the compute phase: enough to even out, few enough to stay cheap.</summary>
     private const int ChunksPerThread = 4;
@@ -192,7 +199,7 @@ internal static unsafe class GemmDriver<TKernel>
 
         // A chunk of NR-column panels against all of A. Each thread packs A once per block into its
         // own workspace (it stays in that core's L2; sharing one copy would move it between cores)
-        // and packs each B panel just before using it, so the panel is hot in L1.
+        // and packs the chunk's B panels itself just before using them.
         private void ComputeColumns(int chunk)
         {
             ref readonly var p = ref Problem;
@@ -204,27 +211,39 @@ internal static unsafe class GemmDriver<TKernel>
                 workspace.PackedABlock = _blockId;
             }
 
-            float* panel = workspace.PanelB((nint)TKernel.NR * _kcStep);
             int first = chunk * _panelsPerChunk * TKernel.NR;
             int last = Math.Min(_nc, first + _panelsPerChunk * TKernel.NR);
-            for (int jr = first; jr < last; jr += TKernel.NR)
+            int jr = first;
+            if (_bInPlace)
             {
-                int nr = Math.Min(TKernel.NR, _nc - jr);
-                float* bPanel = panel;
-                nint ldb = TKernel.NR;
-                if (_bInPlace && nr == TKernel.NR)
+                // B read in place: full panels go in groups, one kernel call per row panel and group
+                // (a group of B rows, kc × 8·NR, stays in L1/L2 for the second row panel).
+                int fullEnd = first + (last - first) / TKernel.NR * TKernel.NR;
+                for (; jr < fullEnd; jr += InPlaceGroup * TKernel.NR)
                 {
-                    bPanel = p.B + _pc * p.Ldb + _jc + jr;
-                    ldb = p.Ldb;
-                }
-                else
-                {
-                    GemmPacking.PackBPanel<TKernel>(p, _pc, _kc, _jc + jr, nr, panel);
+                    int count = Math.Min(InPlaceGroup, (fullEnd - jr) / TKernel.NR);
+                    float* bGroup = p.B + _pc * p.Ldb + _jc + jr;
+                    float* cGroup = p.C + _jc + jr;
+                    for (int ir = 0; ir < p.M; ir += _mr)
+                        TKernel.Run(Math.Min(_mr, p.M - ir), TKernel.NR, _kc, packedA + (nint)ir * _kc, bGroup, p.Ldb, cGroup + ir * p.Ldc, p.Ldc, p.Alpha, _beta, count, TKernel.NR);
                 }
 
-                float* cColumn = p.C + _jc + jr;
-                for (int ir = 0; ir < p.M; ir += _mr)
-                    TKernel.Run(Math.Min(_mr, p.M - ir), nr, _kc, packedA + (nint)ir * _kc, bPanel, ldb, cColumn + ir * p.Ldc, p.Ldc, p.Alpha, _beta);
+                jr = fullEnd;
+            }
+
+            // The chunk's remaining panels (all of them, or the narrow last one of an in-place B),
+            // packed together just before use: they stay in L2, each panel is hot in L1 while used.
+            if (jr < last)
+            {
+                float* packedB = workspace.PackedB((nint)_panelsPerChunk * TKernel.NR * _kcStep);
+                GemmPacking.PackB<TKernel>(p, _pc, _kc, _jc + jr, last - jr, packedB);
+                for (int q = 0; jr < last; jr += TKernel.NR, q += TKernel.NR)
+                {
+                    int nr = Math.Min(TKernel.NR, _nc - jr);
+                    float* cColumn = p.C + _jc + jr;
+                    for (int ir = 0; ir < p.M; ir += _mr)
+                        TKernel.Run(Math.Min(_mr, p.M - ir), nr, _kc, packedA + (nint)ir * _kc, packedB + (nint)q * _kc, TKernel.NR, cColumn + ir * p.Ldc, p.Ldc, p.Alpha, _beta, 1, 0);
+                }
             }
         }
 
@@ -243,7 +262,7 @@ internal static unsafe class GemmDriver<TKernel>
                 float* bPanel = _sharedB + (nint)jr * _kc;
                 float* cBlock = p.C + i0 * p.Ldc + _jc + jr;
                 for (int ir = 0; ir < mc; ir += mr)
-                    TKernel.Run(Math.Min(mr, mc - ir), nr, _kc, packedA + (nint)ir * _kc, bPanel, TKernel.NR, cBlock + ir * p.Ldc, p.Ldc, p.Alpha, _beta);
+                    TKernel.Run(Math.Min(mr, mc - ir), nr, _kc, packedA + (nint)ir * _kc, bPanel, TKernel.NR, cBlock + ir * p.Ldc, p.Ldc, p.Alpha, _beta, 1, 0);
             }
         }
     }

@@ -14,8 +14,10 @@
 // the stored matrix (untransposed A, transposed B) the AVX-512 path transposes 16×16 blocks in
 // registers (GemmPacking.Avx512.cs); other paths copy element by element.
 // Not here: when packing is skipped (GemmDriver reads an untransposed B in place).
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Cortex.Kernels;
 
@@ -63,7 +65,22 @@ internal static unsafe class GemmPacking
         where TKernel : struct, IMicroKernel
     {
         int nrFull = TKernel.NR;
-        for (int q = 0; q < nc; q += nrFull)
+        int full = p.TransposeB ? 0 : nc / nrFull * nrFull;
+        if (full > 0)
+        {
+            // B is stored k×n: sweep each stored row across all full panels, so the reads run
+            // sequentially through memory (panel by panel, every step would start a new 4 KB page
+            // when ldb is a large power of two, and the hardware prefetcher could not follow).
+            for (int s = 0; s < kc; s++)
+            {
+                float* src = p.B + (nint)(p0 + s) * p.Ldb + j0;
+                float* to = dst + (nint)s * nrFull;
+                for (int q = 0; q < full; q += nrFull)
+                    Unsafe.CopyBlockUnaligned(to + (nint)q * kc, src + q, (uint)(nrFull * sizeof(float)));
+            }
+        }
+
+        for (int q = full; q < nc; q += nrFull)
             PackBPanel<TKernel>(p, p0, kc, j0 + q, Math.Min(nrFull, nc - q), dst + (nint)q * kc);
     }
 
@@ -104,6 +121,21 @@ internal static unsafe class GemmPacking
                 // NR is a JIT-time constant, so this copy unrolls into a few vector moves.
                 for (int s = 0; s < kc; s++)
                     Unsafe.CopyBlockUnaligned(panel + (nint)s * nrFull, src + s * p.Ldb, (uint)(nrFull * sizeof(float)));
+            }
+            else if (TKernel.Path == GemmPath.Avx512)
+            {
+                // The narrow last panel (n = 100 → 4 columns): masked loads read exactly nr floats and
+                // fill the rest with zeros, two vector stores per step instead of a copy plus a clear.
+                Debug.Assert(nrFull == 32, "the AVX-512 tile is two vectors wide");
+                var low = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(nr)).AsSingle();
+                var high = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(nr - 16)).AsSingle();
+                for (int s = 0; s < kc; s++)
+                {
+                    float* from = src + s * p.Ldb;
+                    float* to = panel + (nint)s * nrFull;
+                    Vector512.Store(Avx512F.MaskLoad(from, low, Vector512<float>.Zero), to);
+                    Vector512.Store(Avx512F.MaskLoad(from + 16, high, Vector512<float>.Zero), to + 16);
+                }
             }
             else
             {

@@ -1,6 +1,6 @@
-// GemmWorkspace.cs — the packing buffers of one thread (its private A block, the B block it
-// shares with helpers while it leads a call, one B panel it packs just before use), reused by every GEMM that thread runs so
-// a call allocates nothing once the buffers have grown to the largest block it needs.
+// GemmWorkspace.cs — the packing buffers of one thread (its A block; its B panels, or the B block
+// it shares with helpers while it leads a call), reused by every GEMM that thread runs so a
+// call allocates nothing once the buffers have grown to the largest block it needs.
 //
 // Why native, 64-byte aligned memory: packed panels are read as whole vectors in the hot loop;
 // alignment keeps every zmm load inside one cache line, and native memory is never moved or
@@ -23,8 +23,6 @@ internal sealed unsafe class GemmWorkspace
     private nint _packedALength;
     private float* _packedB;
     private nint _packedBLength;
-    private float* _panelB;
-    private nint _panelBLength;
 
     /// <summary>The GEMM block whose A~ is in <see cref="PackedA"/>, so each thread packs a shared-size A once per block.</summary>
     public long PackedABlock { get; set; }
@@ -46,9 +44,6 @@ internal sealed unsafe class GemmWorkspace
     /// <summary>A buffer of at least <paramref name="length"/> floats for packed B; valid until the next call.</summary>
     public float* PackedB(nint length) => Ensure(ref _packedB, ref _packedBLength, length);
 
-    /// <summary>A buffer of at least <paramref name="length"/> floats for one zero-padded B panel; valid until the next call.</summary>
-    public float* PanelB(nint length) => Ensure(ref _panelB, ref _panelBLength, length);
-
     private static float* Ensure(ref float* buffer, ref nint capacity, nint length)
     {
         if (length > capacity)
@@ -67,6 +62,5 @@ internal sealed unsafe class GemmWorkspace
     {
         NativeMemory.AlignedFree(_packedA);
         NativeMemory.AlignedFree(_packedB);
-        NativeMemory.AlignedFree(_panelB);
     }
 }

@@ -10,6 +10,7 @@
 //
 //   c[i, j] = alpha * Σ_p a~[p*mr + i] * b~[p*ldb + j] + beta * c[i, j]     i < mr, j < nr
 //   (beta == 0: c is overwritten and never read, so NaN garbage in it does not leak)
+//   `count` > 1 repeats this for tiles side by side: C at c + t·NR, B panel at b + t·bStep.
 namespace Cortex.Kernels;
 
 internal unsafe interface IMicroKernel
@@ -35,6 +36,9 @@ internal unsafe interface IMicroKernel
     /// <summary>Whether the running processor can execute this kernel.</summary>
     static abstract bool IsSupported { get; }
 
-    /// <summary>Updates the mr × nr tile at <paramref name="c"/>; 1 ≤ mr ≤ MR, 1 ≤ nr ≤ NR, kc ≥ 1.</summary>
-    static abstract void Run(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta);
+    /// <summary>
+    /// Updates <paramref name="count"/> side-by-side mr × nr tiles: tile t is C at c + t·NR, against
+    /// the B panel at b + t·<paramref name="bStep"/>; 1 ≤ mr ≤ MR, 1 ≤ nr ≤ NR, kc ≥ 1, count ≥ 1.
+    /// </summary>
+    static abstract void Run(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, int count, nint bStep);
 }

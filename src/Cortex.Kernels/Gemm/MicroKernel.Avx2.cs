@@ -23,56 +23,64 @@ internal readonly unsafe struct MicroKernelAvx2 : IMicroKernel
     public static GemmPath Path => GemmPath.Avx2;
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
-    public static void Run(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static void Run(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, int count, nint bStep)
     {
         bool twoVectors = nr > 8;
         // Lanes of the last vector that belong to C: masked so a narrow tile never touches the columns beyond nr.
         var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(twoVectors ? nr - 8 : nr)).AsSingle();
         switch (mr)
         {
-            case 6: if (twoVectors) Tile<N6, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask); else Tile<N6, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask); break;
-            case 5: if (twoVectors) Tile<N5, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask); else Tile<N5, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask); break;
-            case 4: if (twoVectors) Tile<N4, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask); else Tile<N4, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask); break;
-            case 3: if (twoVectors) Tile<N3, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask); else Tile<N3, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask); break;
-            case 2: if (twoVectors) Tile<N2, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask); else Tile<N2, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask); break;
-            case 1: if (twoVectors) Tile<N1, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask); else Tile<N1, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask); break;
+            case 6: if (twoVectors) Tile<N6, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); else Tile<N6, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); break;
+            case 5: if (twoVectors) Tile<N5, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); else Tile<N5, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); break;
+            case 4: if (twoVectors) Tile<N4, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); else Tile<N4, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); break;
+            case 3: if (twoVectors) Tile<N3, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); else Tile<N3, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); break;
+            case 2: if (twoVectors) Tile<N2, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); else Tile<N2, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); break;
+            case 1: if (twoVectors) Tile<N1, N2>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); else Tile<N1, N1>(kc, a, b, ldb, c, ldc, alpha, beta, mask, count, bStep); break;
             default: throw new ArgumentOutOfRangeException(nameof(mr), $"MicroKernelAvx2: expected 1 ≤ mr ≤ 6, got {mr}.");
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows, TCols>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, Vector256<float> mask)
+    private static void Tile<TRows, TCols>(int kc, float* aPanel, float* bPanel, nint ldb, float* cTile, nint ldc, float alpha, float beta, Vector256<float> mask, int count, nint bStep)
         where TRows : struct, ITileConstant
         where TCols : struct, ITileConstant
     {
-        // One accumulator per (row, 8-column vector); rows ≥ TRows and the second vector when TCols is 1 are dead code.
-        Vector256<float> c0L = default, c0H = default;
-        Vector256<float> c1L = default, c1H = default;
-        Vector256<float> c2L = default, c2H = default;
-        Vector256<float> c3L = default, c3H = default;
-        Vector256<float> c4L = default, c4H = default;
-        Vector256<float> c5L = default, c5H = default;
-        for (int p = 0; p < kc; p++)
+        // `count` tiles side by side: the same A panel against consecutive B panels, one call for all
+        // (with a short k, as in a 5×5 convolution, the call and store overhead would rival the FMAs).
+        for (int tile = 0; tile < count; tile++)
         {
-            // acc[i, :] += a~[p, i] * b~[p, :]   (broadcast one A element, FMA against the B row)
-            var b0 = Vector256.Load(b);
-            var b1 = TCols.Value > 1 ? Vector256.Load(b + 8) : default;
-            if (TRows.Value > 0) { var ai = Vector256.Create(a[0]); c0L = Fma.MultiplyAdd(ai, b0, c0L); if (TCols.Value > 1) c0H = Fma.MultiplyAdd(ai, b1, c0H); }
-            if (TRows.Value > 1) { var ai = Vector256.Create(a[1]); c1L = Fma.MultiplyAdd(ai, b0, c1L); if (TCols.Value > 1) c1H = Fma.MultiplyAdd(ai, b1, c1H); }
-            if (TRows.Value > 2) { var ai = Vector256.Create(a[2]); c2L = Fma.MultiplyAdd(ai, b0, c2L); if (TCols.Value > 1) c2H = Fma.MultiplyAdd(ai, b1, c2H); }
-            if (TRows.Value > 3) { var ai = Vector256.Create(a[3]); c3L = Fma.MultiplyAdd(ai, b0, c3L); if (TCols.Value > 1) c3H = Fma.MultiplyAdd(ai, b1, c3H); }
-            if (TRows.Value > 4) { var ai = Vector256.Create(a[4]); c4L = Fma.MultiplyAdd(ai, b0, c4L); if (TCols.Value > 1) c4H = Fma.MultiplyAdd(ai, b1, c4H); }
-            if (TRows.Value > 5) { var ai = Vector256.Create(a[5]); c5L = Fma.MultiplyAdd(ai, b0, c5L); if (TCols.Value > 1) c5H = Fma.MultiplyAdd(ai, b1, c5H); }
-            a += TRows.Value;
-            b += ldb;
-        }
+            float* a = aPanel;
+            float* b = bPanel + tile * bStep;
+            float* c = cTile + tile * 16;
+            // One accumulator per (row, 8-column vector); rows ≥ TRows and the second vector when TCols is 1 are dead code.
+            Vector256<float> c0L = default, c0H = default;
+            Vector256<float> c1L = default, c1H = default;
+            Vector256<float> c2L = default, c2H = default;
+            Vector256<float> c3L = default, c3H = default;
+            Vector256<float> c4L = default, c4H = default;
+            Vector256<float> c5L = default, c5H = default;
+            for (int p = 0; p < kc; p++)
+            {
+                // acc[i, :] += a~[p, i] * b~[p, :]   (broadcast one A element, FMA against the B row)
+                var b0 = Vector256.Load(b);
+                var b1 = TCols.Value > 1 ? Vector256.Load(b + 8) : default;
+                if (TRows.Value > 0) { var ai = Vector256.Create(a[0]); c0L = Fma.MultiplyAdd(ai, b0, c0L); if (TCols.Value > 1) c0H = Fma.MultiplyAdd(ai, b1, c0H); }
+                if (TRows.Value > 1) { var ai = Vector256.Create(a[1]); c1L = Fma.MultiplyAdd(ai, b0, c1L); if (TCols.Value > 1) c1H = Fma.MultiplyAdd(ai, b1, c1H); }
+                if (TRows.Value > 2) { var ai = Vector256.Create(a[2]); c2L = Fma.MultiplyAdd(ai, b0, c2L); if (TCols.Value > 1) c2H = Fma.MultiplyAdd(ai, b1, c2H); }
+                if (TRows.Value > 3) { var ai = Vector256.Create(a[3]); c3L = Fma.MultiplyAdd(ai, b0, c3L); if (TCols.Value > 1) c3H = Fma.MultiplyAdd(ai, b1, c3H); }
+                if (TRows.Value > 4) { var ai = Vector256.Create(a[4]); c4L = Fma.MultiplyAdd(ai, b0, c4L); if (TCols.Value > 1) c4H = Fma.MultiplyAdd(ai, b1, c4H); }
+                if (TRows.Value > 5) { var ai = Vector256.Create(a[5]); c5L = Fma.MultiplyAdd(ai, b0, c5L); if (TCols.Value > 1) c5H = Fma.MultiplyAdd(ai, b1, c5H); }
+                a += TRows.Value;
+                b += ldb;
+            }
 
-        if (TRows.Value > 0) StoreRow<TCols>(c + 0 * ldc, c0L, c0H, alpha, beta, mask);
-        if (TRows.Value > 1) StoreRow<TCols>(c + 1 * ldc, c1L, c1H, alpha, beta, mask);
-        if (TRows.Value > 2) StoreRow<TCols>(c + 2 * ldc, c2L, c2H, alpha, beta, mask);
-        if (TRows.Value > 3) StoreRow<TCols>(c + 3 * ldc, c3L, c3H, alpha, beta, mask);
-        if (TRows.Value > 4) StoreRow<TCols>(c + 4 * ldc, c4L, c4H, alpha, beta, mask);
-        if (TRows.Value > 5) StoreRow<TCols>(c + 5 * ldc, c5L, c5H, alpha, beta, mask);
+            if (TRows.Value > 0) StoreRow<TCols>(c + 0 * ldc, c0L, c0H, alpha, beta, mask);
+            if (TRows.Value > 1) StoreRow<TCols>(c + 1 * ldc, c1L, c1H, alpha, beta, mask);
+            if (TRows.Value > 2) StoreRow<TCols>(c + 2 * ldc, c2L, c2H, alpha, beta, mask);
+            if (TRows.Value > 3) StoreRow<TCols>(c + 3 * ldc, c3L, c3H, alpha, beta, mask);
+            if (TRows.Value > 4) StoreRow<TCols>(c + 4 * ldc, c4L, c4H, alpha, beta, mask);
+            if (TRows.Value > 5) StoreRow<TCols>(c + 5 * ldc, c5L, c5H, alpha, beta, mask);
+        }
     }
 
     // c[j] = alpha * acc[j] + beta * c[j] for one row: the first vector whole, the last under `mask`.

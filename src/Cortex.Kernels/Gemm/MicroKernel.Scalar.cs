@@ -16,7 +16,13 @@ internal readonly unsafe struct MicroKernelScalar : IMicroKernel
     public static GemmPath Path => GemmPath.Scalar;
     public static bool IsSupported => true;
 
-    public static void Run(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static void Run(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, int count, nint bStep)
+    {
+        for (int tile = 0; tile < count; tile++)
+            RunTile(mr, nr, kc, a, b + tile * bStep, ldb, c + tile * NR, ldc, alpha, beta);
+    }
+
+    private static void RunTile(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         float* acc = stackalloc float[4 * 4];
         for (int t = 0; t < 16; t++)

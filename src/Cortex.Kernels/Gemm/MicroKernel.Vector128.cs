@@ -24,7 +24,13 @@ internal readonly unsafe struct MicroKernelVector128 : IMicroKernel
     public static GemmPath Path => GemmPath.Vector128;
     public static bool IsSupported => Vector128.IsHardwareAccelerated;
 
-    public static void Run(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static void Run(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, int count, nint bStep)
+    {
+        for (int tile = 0; tile < count; tile++)
+            RunTile(mr, nr, kc, a, b + tile * bStep, ldb, c + tile * NR, ldc, alpha, beta);
+    }
+
+    private static void RunTile(int mr, int nr, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         switch (mr)
         {
