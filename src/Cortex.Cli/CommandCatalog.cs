@@ -7,6 +7,10 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return TrainCommand.Create();
+        yield return EvalCommand.Create();
+        yield return PredictCommand.Create();
+        yield return VisualizeCommand.Create();
         yield return ConvDemoCommand.Create();
         yield return InfoCommand.Create();
     }

@@ -48,6 +48,9 @@ public sealed class Trainer
     /// <summary>Optional learning-rate schedule, applied at the start of every epoch from the optimizer's initial rate.</summary>
     public ILearningRateSchedule? Schedule { get; init; }
 
+    /// <summary>The history of the current or last <see cref="Fit"/> (kept even when it ended in an exception).</summary>
+    public History? History { get; private set; }
+
     /// <summary>Called in order at each hook.</summary>
     public IList<TrainingCallback> Callbacks { get; } = [];
 
@@ -65,6 +68,7 @@ public sealed class Trainer
         int batchSize = Math.Min(Options.BatchSize, train.Count);
         int batches = Options.DropLast ? train.Count / batchSize : (train.Count + batchSize - 1) / batchSize;
         var context = new TrainingContext(Model, Optimizer, Options.Epochs, train.Count, batches);
+        History = context.History;
         var scheduler = Schedule is null ? null : new LearningRateScheduler(Optimizer, Schedule);
         var shuffle = new CortexRandom(Options.Seed);
         int[] order = new int[train.Count];
