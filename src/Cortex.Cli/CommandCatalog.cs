@@ -8,6 +8,9 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return TrainCommand.Create();
+        yield return CrossValidateCommand.Create();
+        yield return SearchCommand.Create();
+        yield return AugmentCommand.Create();
         yield return EvalCommand.Create();
         yield return PredictCommand.Create();
         yield return VisualizeCommand.Create();

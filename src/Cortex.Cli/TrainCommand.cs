@@ -5,6 +5,7 @@
 // (8,000 to train, of which 10 % are held out for validation; 2,000 to test).
 using System.CommandLine;
 using System.Globalization;
+using Cortex.Data.Loading;
 using Cortex.Serialization;
 using Cortex.Training;
 using Spectre.Console;
@@ -29,7 +30,7 @@ internal static class TrainCommand
         command.SetAction(result => CliConsole.Guard(result, console =>
         {
             var settings = options.Read(result);
-            var data = TrainingSetup.LoadData(settings);
+            var data = TrainingSetup.LoadData(settings, new ConsoleLog(console));
             var job = TrainingSetup.Create(settings, data);
             string modelPath = result.GetValue(output) ?? Path.Combine("runs", $"{job.Spec.Model}.safetensors");
             string historyPath = result.GetValue(history) ?? Path.Combine("runs", $"{job.Spec.Model}-history.csv");
@@ -46,19 +47,23 @@ internal static class TrainCommand
             if (result.GetValue(patience) is { } p)
                 trainer.Callbacks.Add(new EarlyStopping(p));
 
+            var trainSet = TrainingSetup.TrainingView(settings, job.Train);
+            if (trainSet is AugmentedDataset augmented)
+                console.MarkupLine($"[grey]augmentation: {Markup.Escape(augmented.Transform.Name)}[/]");
             History trained;
             try
             {
                 trained = ConsoleProgress.Run(console, progress =>
                 {
                     trainer.Callbacks.Add(progress);
-                    return trainer.Fit(job.Train, job.Validation);
+                    return trainer.Fit(trainSet, job.Validation);
                 });
             }
             finally
             {
                 // Whatever happened, the epochs that did finish are kept.
                 trainer.History?.Save(historyPath);
+                (trainSet as IDisposable)?.Dispose();
             }
             if (trained.StopReason is { } reason)
                 console.MarkupLine($"[yellow]{Markup.Escape(reason)}[/]");

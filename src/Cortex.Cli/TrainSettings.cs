@@ -31,6 +31,8 @@ internal sealed record TrainSettings
         var s = this;
         foreach (var (key, value) in config)
         {
+            if (key.StartsWith('_'))
+                continue;                            // metadata, e.g. the "_search" score that `cortex search` records
             string text = value?.ToString() ?? "";
             s = key switch
             {
@@ -96,16 +98,17 @@ internal sealed class TrainOptions
     public Option<string> Schedule { get; } = new("--schedule") { Description = "constant, step:S[,G], exp:K, inv:K, cosine[:MIN], plateau[:P[,F]], warmup:W+SCHEDULE." };
     public Option<float?> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay added to the gradients (λ·w)." };
     public Option<ulong?> Seed { get; } = new("--seed") { Description = "Seed for weights, shuffling and sampling: same seed, same numbers." };
-    public Option<string> Validation { get; } = new("--validation") { Description = "Fraction of the training set held out for validation (0 = none), or 'test' to validate on the test set as the lectures do." };
+    public Option<string> Validation { get; } = new("--validation") { Description = "Fraction of the training set held out for validation (0 = none), or 'test' to validate on the test set as the lectures do. An image folder with its own validation/ uses that for any fraction above 0." };
     public Option<int?> EvaluationSamples { get; } = new("--eval-samples") { Description = "Validate each epoch on only this many samples (the lectures' evaluate_sample_num_per_epoch)." };
     public Option<string> Loss { get; } = new("--loss") { Description = "auto (softmax, or bce for one output), softmax, svm, bce." };
     public Option<string> Init { get; } = new("--init") { Description = "Weight initializer for models that take one (he, xavier, normal:0.01, ...)." };
+    public Option<string> Augment { get; } = new("--augment") { Description = "Augment the training images: none, flip, keras, cifar, convnetjs, resnet, inception, jitter, pca, cutout, erasing, or several joined by '+'." };
     public Option<string> Config { get; } = new("--config") { Description = "JSON file of settings (as `cortex search` writes); command-line options override it." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the kernels (default: all cores)." };
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Model, Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Config, Threads })
+        foreach (Option option in new Option[] { Model, Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, Config, Threads })
             command.Options.Add(option);
     }
 
@@ -138,6 +141,7 @@ internal sealed class TrainOptions
             EvaluationSamples = result.GetValue(EvaluationSamples) ?? s.EvaluationSamples,
             Loss = result.GetValue(Loss) ?? s.Loss,
             Init = result.GetValue(Init) ?? s.Init,
+            Augment = result.GetValue(Augment) ?? s.Augment,
         };
     }
 }

@@ -2,6 +2,9 @@
 // optimizer and schedule. Wiring only; every piece it builds lives in the libraries.
 using System.Globalization;
 using Cortex.Data;
+using Cortex.Data.Images;
+using Cortex.Data.Loading;
+using Cortex.Data.Transforms;
 using Cortex.Layers;
 using Cortex.Losses;
 using Cortex.Models;
@@ -29,11 +32,30 @@ internal sealed record TrainingJob(
 
 internal static class TrainingSetup
 {
-    /// <summary>Loads the data named by the settings (the shipped digits by default).</summary>
+    /// <summary>
+    /// Loads the data named by the settings (the shipped digits by default). Image folders are decoded at the model's
+    /// designed input size and channels; skipped files are reported to <paramref name="log"/>.
+    /// </summary>
     public static DatasetSplit LoadData(TrainSettings settings, IProgress<string>? log = null)
     {
         log?.Report($"loading data: {settings.Data}");
-        return DataSources.Load(settings.Data);
+        var input = ModelZoo.Find(settings.Model).DefaultInput;
+        return DataSources.Load(settings.Data, new DataSourceOptions
+        {
+            ImageFolder = new ImageFolderOptions { Channels = input[0], Height = input[1], Width = input[2], Warning = log is null ? null : log.Report },
+        });
+    }
+
+    /// <summary>
+    /// The training set as the trainer should see it: <paramref name="train"/> itself, or an <see cref="AugmentedDataset"/>
+    /// applying the settings' --augment recipe (dispose it after training).
+    /// </summary>
+    public static IDataset TrainingView(TrainSettings settings, ImageDataset train)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Augment) || settings.Augment.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+            return train;
+        var transform = Augmentations.Parse(settings.Augment, ImageSize.FromShape(train.SampleShape), train);
+        return new AugmentedDataset(train, transform, new AugmentedDatasetOptions { Seed = settings.Seed ^ 0xA06UL });
     }
 
     /// <summary>Builds model, loss, optimizer and schedule for <paramref name="data"/>.</summary>
@@ -66,6 +88,8 @@ internal static class TrainingSetup
             throw new FormatException($"--validation: expected a fraction in [0, 1) or 'test', got '{settings.Validation}'.");
         if (fraction == 0)
             return (data.Train, null);
+        if (data.Validation is not null)
+            return (data.Train, data.Validation);   // the source has its own validation set (an image folder's validation/)
         var (train, validation) = data.Train.Split(fraction, new CortexRandom(settings.Seed ^ 0x5A17UL));
         return (train, validation);
     }

@@ -139,7 +139,7 @@ public static class ImageFolder
                 $"ImageFolder {name}: expected one sub-folder of image files per class in {directory}, got {folders.Count} sub-folders and no image files.");
 
         // The size: from the options, else from the first file that decodes.
-        var size = ResolveSize(files, options, out int firstReadable, out string?[] earlyWarnings);
+        var size = ResolveSize(files, options, name, out int firstReadable, out string?[] earlyWarnings);
         int sample = size.Length;
         if ((long)files.Count * sample > Array.MaxLength)
             throw new InvalidDataException(
@@ -166,7 +166,7 @@ public static class ImageFolder
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                warnings[i] = $"ImageFolder {name}: skipped {files[i].Path}: {e.Message}";
+                warnings[i] = $"ImageFolder {name}: skipped {files[i].Path}: {Reason(e, files[i].Path)}";
             }
         }
         if (files.Count >= ParallelThreshold && options.Workers > 1)
@@ -197,7 +197,7 @@ public static class ImageFolder
         return new ImageDataset(new Tensor(data, size.ToBatchShape(kept)), labels, classNames, name);
     }
 
-    private static ImageSize ResolveSize(List<(string Path, int Label)> files, ImageFolderOptions options, out int firstReadable, out string?[] warnings)
+    private static ImageSize ResolveSize(List<(string Path, int Label)> files, ImageFolderOptions options, string name, out int firstReadable, out string?[] warnings)
     {
         warnings = [];
         firstReadable = 0;
@@ -215,12 +215,19 @@ public static class ImageFolder
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                early.Add($"ImageFolder: skipped {files[i].Path}: {e.Message}");
+                early.Add($"ImageFolder {name}: skipped {files[i].Path}: {Reason(e, files[i].Path)}");
             }
         }
         firstReadable = files.Count;
         warnings = [.. early];
         return new ImageSize(options.Channels ?? 3, options.Height ?? 1, options.Width ?? 1);
+    }
+
+    // The decoder's message without its own "ImageDecoder: <path>: " prefix (the warning names the file already).
+    private static string Reason(Exception e, string path)
+    {
+        string prefix = $"ImageDecoder: {path}: ";
+        return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
     }
 
     private static string? FindValidation(string root) =>

@@ -61,8 +61,9 @@ public sealed class HyperParameters
     /// <summary>A value as text: numbers in invariant culture, shortest round-trip form.</summary>
     public static string Format(object value) => value is double d ? d.ToString("R", CultureInfo.InvariantCulture) : value.ToString() ?? "";
 
-    /// <summary>"lr=0.001 optimizer=adam".</summary>
-    public override string ToString() => string.Join(" ", _values.Select(kv => $"{kv.Key}={Format(kv.Value)}"));
+    /// <summary>"lr=0.001234 optimizer=adam": numbers to 4 significant digits, for display.</summary>
+    public override string ToString() => string.Join(" ", _values.Select(kv =>
+        $"{kv.Key}={(kv.Value is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : kv.Value)}"));
 
     /// <summary>The configuration as a JSON object, with optional metadata written under <c>"_search"</c>.</summary>
     public string ToJson(IReadOnlyDictionary<string, object>? metadata = null)
