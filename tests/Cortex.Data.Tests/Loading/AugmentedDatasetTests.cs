@@ -120,6 +120,25 @@ public sealed class AugmentedDatasetTests
     }
 
     [Fact]
+    public void PrefetchedCopyBatch_AllocatesNothingOnTheTrainersThread()
+    {
+        using var data = new AugmentedDataset(Data, Augmentations.Cifar(Size, 2), new AugmentedDatasetOptions { Seed = 1, Workers = 2, Prefetch = 2 });
+        int[] order = [.. Enumerable.Range(0, 40)];
+        var x = new Tensor(8, 3, 10, 10);
+        var labels = new int[8];
+        for (int epoch = 1; epoch <= 2; epoch++)
+        {
+            data.PlanEpoch(epoch, order, 8, 5);
+            data.CopyBatch(order.AsSpan(0, 8), x, labels);          // warm-up
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int b = 1; b < 5; b++)
+                data.CopyBatch(order.AsSpan(b * 8, 8), x, labels);
+            if (epoch == 2)
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void TransformFailure_OnAWorker_SurfacesOnTheCaller()
     {
         using var data = new AugmentedDataset(Data, new Failing(), new AugmentedDatasetOptions { Workers = 2, Prefetch = 2 });
