@@ -1,8 +1,8 @@
 // PngFile.cs — writes float (C, H, W) images in [0, 1] as 8-bit PNG (grey for C = 1, RGB for C = 3),
-// through StbImageWriteSharp. Values outside [0, 1] are clamped; v → round(255·v).
+// through Cortex's own PNG encoder (Cortex.Visualization.PngWriter). Values outside [0, 1] are clamped; v → round(255·v).
 // The file appears whole or not at all (written beside it, then moved into place).
 using Cortex.Serialization;
-using StbImageWriteSharp;
+using Cortex.Visualization;
 
 namespace Cortex.Data.Images;
 
@@ -39,9 +39,6 @@ public static class PngFile
                 interleaved[p * c + k] = (byte)Math.Clamp(MathF.Round(v * 255f), 0f, 255f); // NaN → 0
             }
         }
-        using var memory = new MemoryStream();
-        new ImageWriter().WritePng(interleaved, size.Width, size.Height,
-            c == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue, memory);
-        return memory.ToArray();
+        return PngWriter.Encode(interleaved, size.Width, size.Height, c);
     }
 }
