@@ -37,7 +37,7 @@ internal static class TrainCommand
 
             long parameters = job.Model.AllParameters().Sum(p => (long)p.Value.Size);
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[bold]{Markup.Escape(job.Spec.Model)}[/] ({parameters:N0} parameters) on [bold]{Markup.Escape(data.Source)}[/]: " +
+                $"[bold]{Markup.Escape(job.Spec.Model)}[/] ({parameters:N0} parameters) on [bold]{Markup.Escape(settings.Data)}[/]: " +
                 $"{job.Train.Count:N0} training, {job.Validation?.Count ?? 0:N0} validation, {data.Test.Count:N0} test images {Markup.Escape(data.Train.SampleShape.ToString())}"));
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[grey]{Markup.Escape(job.Optimizer.Name)} lr {job.Optimizer.LearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs, schedule {Markup.Escape(settings.Schedule)}, seed {settings.Seed}, {Kernels.Parallelism.MaxDegree} threads[/]"));
@@ -74,7 +74,7 @@ internal static class TrainCommand
             console.MarkupLine($"[grey]model saved to {Markup.Escape(modelPath)}, history to {Markup.Escape(historyPath)}[/]");
             if (result.GetValue(plot) is { } plotPath)
             {
-                TrainingPlot.Save(trained, $"{job.Spec.Model} on {data.Source}", plotPath);
+                TrainingPlot.Save(trained, $"{job.Spec.Model} on {settings.Data}", plotPath);
                 console.MarkupLine($"[grey]curves drawn in {Markup.Escape(plotPath)}[/]");
             }
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,

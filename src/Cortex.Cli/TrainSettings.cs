@@ -12,18 +12,23 @@ internal sealed record TrainSettings
 {
     public string Model { get; init; } = "lenet5";
     public string Data { get; init; } = "digits";
-    public int Epochs { get; init; } = 8;
-    public int BatchSize { get; init; } = 64;
-    public string Optimizer { get; init; } = "adam";
-    public float? LearningRate { get; init; }
-    public string Schedule { get; init; } = "constant";
+    // The defaults are the recipe that takes LeNet-5 past 98 % on the shipped digits in about half
+    // a minute: Adam at 0.002 annealed by a cosine over 12 epochs, batches of 32, 2-pixel shifts.
+    public int Epochs { get; init; } = 12;
+    public int BatchSize { get; init; } = 32;
+    public string Optimizer { get; init; } = DefaultOptimizer;
+    public float? LearningRate { get; init; } = DefaultLearningRate;
+    public string Schedule { get; init; } = "cosine";
     public float WeightDecay { get; init; }
     public ulong Seed { get; init; } = 1;
     public string Validation { get; init; } = "0.1";
     public int? EvaluationSamples { get; init; }
     public string Loss { get; init; } = "auto";
     public string? Init { get; init; }
-    public string? Augment { get; init; }
+    public string? Augment { get; init; } = "shift";
+
+    public const string DefaultOptimizer = "adam";
+    public const float DefaultLearningRate = 0.002f;
 
     /// <summary>The keys a config file may set, mapped onto the settings.</summary>
     public TrainSettings WithConfig(JsonObject config, string source)
@@ -94,7 +99,7 @@ internal sealed class TrainOptions
     public Option<int?> Epochs { get; } = new("--epochs", "-e") { Description = "Passes over the training set." };
     public Option<int?> BatchSize { get; } = new("--batch-size", "-b") { Description = "Samples per mini-batch." };
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "sgd, momentum[:μ], nesterov[:μ], adagrad, rmsprop, adam, adamw, adadelta." };
-    public Option<float?> LearningRate { get; } = new("--lr") { Description = "Initial learning rate (default: the optimizer's)." };
+    public Option<float?> LearningRate { get; } = new("--lr") { Description = "Initial learning rate (default: 0.002 for the default Adam, else the optimizer's own default)." };
     public Option<string> Schedule { get; } = new("--schedule") { Description = "constant, step:S[,G], exp:K, inv:K, cosine[:MIN], plateau[:P[,F]], warmup:W+SCHEDULE." };
     public Option<float?> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay added to the gradients (λ·w)." };
     public Option<ulong?> Seed { get; } = new("--seed") { Description = "Seed for weights, shuffling and sampling: same seed, same numbers." };
@@ -102,7 +107,7 @@ internal sealed class TrainOptions
     public Option<int?> EvaluationSamples { get; } = new("--eval-samples") { Description = "Validate each epoch on only this many samples (the lectures' evaluate_sample_num_per_epoch)." };
     public Option<string> Loss { get; } = new("--loss") { Description = "auto (softmax, or bce for one output), softmax, svm, bce." };
     public Option<string> Init { get; } = new("--init") { Description = "Weight initializer for models that take one (he, xavier, normal:0.01, ...)." };
-    public Option<string> Augment { get; } = new("--augment") { Description = "Augment the training images: none, flip, keras, cifar, convnetjs, resnet, inception, jitter, pca, cutout, erasing, or several joined by '+'." };
+    public Option<string> Augment { get; } = new("--augment") { Description = $"Augment the training images (default: shift): {string.Join(", ", Cortex.Data.Transforms.Augmentations.Names)}, or several joined by '+'." };
     public Option<string> Config { get; } = new("--config") { Description = "JSON file of settings (as `cortex search` writes); command-line options override it." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the kernels (default: all cores)." };
 
@@ -116,6 +121,7 @@ internal sealed class TrainOptions
     public TrainSettings Read(ParseResult result, TrainSettings? defaults = null)
     {
         var s = defaults ?? new TrainSettings();
+        bool rateGiven = result.GetValue(LearningRate) is not null;
         if (result.GetValue(Config) is { } path)
         {
             if (!File.Exists(path))
@@ -123,6 +129,7 @@ internal sealed class TrainOptions
             var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
                 ?? throw new FormatException($"{path}: expected a JSON object of settings.");
             s = s.WithConfig(node, path);
+            rateGiven |= node.ContainsKey("lr");
         }
         if (result.GetValue(Threads) is { } threads)
             Kernels.Parallelism.MaxDegree = threads;
@@ -142,6 +149,8 @@ internal sealed class TrainOptions
             Loss = result.GetValue(Loss) ?? s.Loss,
             Init = result.GetValue(Init) ?? s.Init,
             Augment = result.GetValue(Augment) ?? s.Augment,
-        };
+        } is var merged && !rateGiven && merged.Optimizer != TrainSettings.DefaultOptimizer
+            ? merged with { LearningRate = null }     // the default rate is Adam's: SGD keeps its own 0.01
+            : merged;
     }
 }

@@ -21,6 +21,8 @@ internal static class TrainingPlot
         Line(plot, epochs, history.Epochs.Select(e => e.ValidationLoss), "validation loss", ValidationColor, dashed: true, right: true);
         plot.Title(title);
         plot.XLabel("epoch");
+        if (epochs.Length <= 30)
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);   // whole epochs
         plot.Axes.Left.Label.Text = "accuracy";
         plot.Axes.Right.Label.Text = "loss";
         plot.ShowLegend(Alignment.MiddleRight);

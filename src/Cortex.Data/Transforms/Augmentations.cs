@@ -26,7 +26,7 @@ public static class Augmentations
 {
     /// <summary>The recipe names <see cref="Parse"/> accepts, in help order.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["none", "flip", "keras", "cifar", "convnetjs", "resnet", "inception", "jitter", "pca", "cutout", "erasing"];
+        ["none", "flip", "shift", "keras", "cifar", "convnetjs", "resnet", "inception", "jitter", "pca", "cutout", "erasing"];
 
     /// <summary>Keras' shear_range of 0.2 in the radians Keras 2.0 used, in degrees (≈ 11.46°).</summary>
     public const double KerasShearDegrees = 0.2 * 180 / Math.PI;
@@ -78,8 +78,11 @@ public static class Augmentations
                 case "cifar":
                     steps.Add(Cifar(size));
                     break;
-                case "convnetjs" or "shift":
+                case "convnetjs":
                     steps.Add(ConvNetJs());
+                    break;
+                case "shift":
+                    steps.Add(new RandomShift(2));       // ConvNetJS's MNIST demo: shifts, no flip (digits are not symmetric)
                     break;
                 case "resnet" or "scale":
                     steps.Add(ResNet(size));
