@@ -1,8 +1,10 @@
-// PredictCommand.cs — `cortex predict MODEL_FILE INPUT`: the class a saved model gives each image
-// of an IDX file (as in data/mnist-digits) or of a folder/file of IDX images.
+// PredictCommand.cs — `cortex predict MODEL_FILE INPUT…`: the class a saved model gives each image
+// of an IDX file (as in data/mnist-digits), or each PNG/JPEG file (decoded, converted to the
+// model's channels and resized to its input, as `cortex train` does with image folders).
 using System.CommandLine;
 using System.Globalization;
 using Cortex.Data.Idx;
+using Cortex.Data.Images;
 using Cortex.Models;
 using Cortex.Tensors;
 using Cortex.Training;
@@ -14,9 +16,9 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var command = new Command("predict", "Classify images with a saved model (IDX image files such as t10k-images-idx3-ubyte.gz).");
+        var command = new Command("predict", "Classify images with a saved model: PNG/JPEG files, or an IDX image file such as t10k-images-idx3-ubyte.gz.");
         var file = new Argument<string>("model-file") { Description = "A model saved by `cortex train` (.safetensors)." };
-        var input = new Argument<string>("input") { Description = "An IDX image file (raw or .gz)." };
+        var input = new Argument<string[]>("input") { Description = "PNG or JPEG files, or one IDX image file (raw or .gz).", Arity = ArgumentArity.OneOrMore };
         var limit = new Option<int>("--limit") { Description = "Classify at most this many images.", DefaultValueFactory = _ => 20 };
         command.Arguments.Add(file);
         command.Arguments.Add(input);
@@ -24,17 +26,31 @@ internal static class PredictCommand
         command.SetAction(result => CliConsole.Guard(result, console =>
         {
             var (model, spec) = ModelZoo.Load(result.GetValue(file)!);
-            string path = result.GetValue(input)!;
-            var images = ReadIdxImages(path, spec.Input, result.GetValue(limit));
+            string[] paths = result.GetValue(input)!;
+            bool idx = paths.Length == 1 && !ImageDecoder.Extensions.Contains(Path.GetExtension(paths[0]).ToLowerInvariant());
+            var (images, names) = idx
+                ? ReadIdxImages(paths[0], spec.Input, result.GetValue(limit))
+                : ReadPictures(paths, spec.Input);
             int[] predicted = Trainer.Predict(model, images);
             for (int i = 0; i < predicted.Length; i++)
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)}[{i}]: {predicted[i]}"));
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{names[i]}: {predicted[i]}"));
             return 0;
         }));
         return command;
     }
 
-    private static Tensor ReadIdxImages(string path, Shape input, int limit)
+    private static (Tensor Images, string[] Names) ReadPictures(string[] paths, Shape input)
+    {
+        var x = new Tensor(new Shape([paths.Length, .. input.Dimensions]));
+        for (int i = 0; i < paths.Length; i++)
+        {
+            var image = ImageDecoder.Load(paths[i], channels: input[0]);
+            ImageResize.Bilinear(image.Pixels, image.Size, x.Span.Slice(i * input.Size, input.Size), input[1], input[2]);
+        }
+        return (x, [.. paths.Select(Path.GetFileName).Select(n => n ?? "")]);
+    }
+
+    private static (Tensor Images, string[] Names) ReadIdxImages(string path, Shape input, int limit)
     {
         var idx = IdxReader.Read(path);
         var dims = idx.Dimensions;
@@ -48,6 +64,7 @@ internal static class PredictCommand
         var span = x.Span;
         for (int i = 0; i < count * size; i++)
             span[i] = idx.Data[i] / 255f;
-        return x;
+        string name = Path.GetFileName(path);
+        return (x, [.. Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{name}[{i}]"))]);
     }
 }

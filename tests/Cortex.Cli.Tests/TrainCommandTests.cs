@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Cortex.Data;
 using Cortex.Data.Idx;
+using Cortex.Data.Images;
 
 namespace Cortex.Cli.Tests;
 
@@ -63,6 +64,18 @@ public sealed partial class TrainCommandTests : IDisposable
         var predict = CliRunner.Run("predict", In("m.safetensors"), Path.Combine(_data, "t10k-images-idx3-ubyte.gz"), "--limit", "4");
         Assert.Equal(0, predict.ExitCode);
         Assert.Equal(4, predict.Output.TrimEnd().Split('\n').Length);
+
+        // The same digits as PNG files get the same answers as from the IDX file.
+        var digits = DataSources.Load(_data).Test;
+        string[] pngs = [In("d0.png"), In("d1.png")];
+        for (int i = 0; i < pngs.Length; i++)
+            PngFile.Save(pngs[i], digits.Image(i).Span, new ImageSize(1, 28, 28));
+        var fromPng = CliRunner.Run(["predict", In("m.safetensors"), .. pngs]);
+        Assert.Equal(0, fromPng.ExitCode);
+        string[] idxAnswers = [.. predict.Output.TrimEnd().Split('\n').Take(2).Select(l => l.Split(": ")[1].Trim())];
+        string[] pngAnswers = [.. fromPng.Output.TrimEnd().Split('\n').Select(l => l.Split(": ")[1].Trim())];
+        Assert.Equal(idxAnswers, pngAnswers);
+        Assert.StartsWith("d0.png: ", fromPng.Output, StringComparison.Ordinal);
 
         var filters = CliRunner.Run("visualize", "filters", In("m.safetensors"), "--out", In("f.png"));
         Assert.Equal(0, filters.ExitCode);
