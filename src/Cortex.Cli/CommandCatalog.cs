@@ -9,5 +9,7 @@ internal static class CommandCatalog
     {
         yield return ConvDemoCommand.Create();
         yield return InfoCommand.Create();
+        yield return SummaryCommand.Create();
+        yield return GradCheckCommand.Create();
     }
 }
