@@ -26,7 +26,7 @@ internal static class GradCheckCommand
         var arguments = new ModelArguments();
         var batch = new Option<int>("--batch") { Description = "Images in the random batch.", DefaultValueFactory = _ => 2 };
         var tolerance = new Option<double>("--tolerance") { Description = "The largest relative error that passes.", DefaultValueFactory = _ => 1e-2 };
-        var samples = new Option<int>("--samples") { Description = "Elements checked per tensor (sampled at random; 0 = all).", DefaultValueFactory = _ => 8 };
+        var samples = new Option<int>("--samples") { Description = "Elements checked per tensor (sampled at random; 0 = all).", DefaultValueFactory = _ => 4 };
         var jitter = new Option<double>("--jitter") { Description = "Noise added to each layer's captured input, × its rms, to break ReLU/max-pool ties (0 = none).", DefaultValueFactory = _ => 0.1 };
         var whole = new Option<bool>("--whole") { Description = "Also check the whole model at once (input and every parameter)." };
         var seed = new Option<int>("--seed") { Description = "Seeds the batch, the upstream gradients and the sampling.", DefaultValueFactory = _ => 1 };
@@ -78,7 +78,7 @@ internal static class GradCheckCommand
     {
         console.MarkupLine($"Gradient check of [bold]{Markup.Escape(model.Name)}[/] on a random batch {Markup.Escape(input.ToString())}: each layer at the input it receives");
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumn("Layer (type)").AddColumn("Input").AddColumn("Worst tensor")
+            .AddColumn(new TableColumn("Layer (type)").NoWrap()).AddColumn("Input").AddColumn("Worst tensor")
             .AddColumn(new TableColumn("Worst relative error").RightAligned()).AddColumn("");
         double worst = 0;
         bool failed = false;

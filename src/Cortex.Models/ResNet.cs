@@ -39,7 +39,7 @@ public static class ResNet
             string kind = depth >= 50 ? "bottleneck" : "basic";
             int d = depth;
             ModelZoo.Register(new ModelInfo($"resnet{depth}", $"ResNet-{depth}, ImageNet: {kind} blocks {Format(counts)} (He et al. 2016)", imagenet, 1000,
-                spec => CreateImageNet(spec, d), new Shape(3, 32, 32)));
+                spec => CreateImageNet(spec, d), new Shape(3, 64, 64)));
         }
         foreach (int depth in CifarDepths)
         {
@@ -51,7 +51,7 @@ public static class ResNet
         {
             int d = depth;
             ModelZoo.Register(new ModelInfo($"plain{depth}", $"Plain-{depth}: ResNet-{depth} without shortcuts (He et al. 2016 Fig. 4)", imagenet, 1000,
-                spec => CreateImageNet(spec, d, plain: true), new Shape(3, 32, 32)));
+                spec => CreateImageNet(spec, d, plain: true), new Shape(3, 64, 64)));
         }
         foreach (int depth in CifarDepths)
         {
