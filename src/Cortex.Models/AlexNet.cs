@@ -13,7 +13,7 @@
 //
 // Option groups=2: the paper's two-GPU network, where conv2, conv4 and conv5 see only the maps on
 // their own GPU (grouped convolutions; conv3 and the FC layers talk across): 60,965,224 parameters.
-// Option seed=N. Keys: features.{0,4,8,10,12}.weight, classifier.{0,3,6}.weight.
+// Option seed=N; init=SPEC (an Init.Parse spec; default: each layer's, He normal). Keys: features.{0,4,8,10,12}.weight, classifier.{0,3,6}.weight.
 using Cortex.Layers;
 using Cortex.Tensors;
 
@@ -31,21 +31,22 @@ public static class AlexNet
     {
         ArgumentNullException.ThrowIfNull(spec);
         var random = new CortexRandom((ulong)spec.Number("seed", 0));
+        var init = spec.WeightInit;
         int groups = (int)spec.Number("groups", 1);
         if (groups is not (1 or 2))
             throw new ArgumentException($"AlexNet: option groups expects 1 or 2 (the two-GPU towers), got {groups}.", nameof(spec));
         static LocalResponseNorm Lrn() => new(size: 5, alpha: 1e-4f, beta: 0.75f, k: 2f, scaling: LrnScaling.SumOfSquares);
         var features = new Sequential("features",
-            new Conv2d(spec.Input[0], 96, 11, stride: 4, random: random), new ReLU(), Lrn(), new MaxPool2d(3, stride: 2),
-            new Conv2d(96, 256, 5, padding: 2, groups: groups, random: random), new ReLU(), Lrn(), new MaxPool2d(3, stride: 2),
-            new Conv2d(256, 384, 3, padding: 1, random: random), new ReLU(),
-            new Conv2d(384, 384, 3, padding: 1, groups: groups, random: random), new ReLU(),
-            new Conv2d(384, 256, 3, padding: 1, groups: groups, random: random), new ReLU(), new MaxPool2d(3, stride: 2));
+            new Conv2d(spec.Input[0], 96, 11, stride: 4, random: random, weightInit: init), new ReLU(), Lrn(), new MaxPool2d(3, stride: 2),
+            new Conv2d(96, 256, 5, padding: 2, groups: groups, random: random, weightInit: init), new ReLU(), Lrn(), new MaxPool2d(3, stride: 2),
+            new Conv2d(256, 384, 3, padding: 1, random: random, weightInit: init), new ReLU(),
+            new Conv2d(384, 384, 3, padding: 1, groups: groups, random: random, weightInit: init), new ReLU(),
+            new Conv2d(384, 256, 3, padding: 1, groups: groups, random: random, weightInit: init), new ReLU(), new MaxPool2d(3, stride: 2));
         int flat = features.OutputShape(new Shape([1, .. spec.Input.Dimensions])).SizeFrom(1);
         var classifier = new Sequential("classifier",
-            new Dense(flat, 4096, random: random), new ReLU(), new Dropout(0.5, random.Fork()),
-            new Dense(4096, 4096, random: random), new ReLU(), new Dropout(0.5, random.Fork()),
-            new Dense(4096, spec.NumClasses, random: random));
+            new Dense(flat, 4096, random: random, weightInit: init), new ReLU(), new Dropout(0.5, random.Fork()),
+            new Dense(4096, 4096, random: random, weightInit: init), new ReLU(), new Dropout(0.5, random.Fork()),
+            new Dense(4096, spec.NumClasses, random: random, weightInit: init));
         return new Sequential(spec.Model)
             .Add("features", features)
             .Add("flatten", new Flatten())

@@ -11,6 +11,7 @@
 // Children (state-dict segments, torchvision's): conv1, bn1, relu1, conv2, bn2, downsample, relu2
 // (torchvision reuses one `relu` module; ours keep state, so there are two — they have no keys).
 using Cortex.Diagnostics;
+using Cortex.Initializers;
 using Cortex.Layers;
 using Cortex.Tensors;
 
@@ -34,12 +35,12 @@ public sealed class BasicBlock : Layer, ILayerTopology
     /// is the shortcut when the shape changes (null: identity). <paramref name="residual"/> false makes the plain block.
     /// </summary>
     public BasicBlock(int inPlanes, int planes, int stride = 1, Layer? downsample = null, bool residual = true,
-        CortexRandom? random = null, string name = "block") : base(name)
+        CortexRandom? random = null, Initializer? weightInit = null, string name = "block") : base(name)
     {
-        Conv1 = new Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false, random: random, name: "conv1");
+        Conv1 = new Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false, random: random, name: "conv1", weightInit: weightInit);
         Bn1 = new BatchNorm2d(planes, name: "bn1");
         Relu1 = new ReLU("relu1");
-        Conv2 = new Conv2d(planes, planes, 3, padding: 1, bias: false, random: random, name: "conv2");
+        Conv2 = new Conv2d(planes, planes, 3, padding: 1, bias: false, random: random, name: "conv2", weightInit: weightInit);
         Bn2 = new BatchNorm2d(planes, name: "bn2");
         Relu2 = new ReLU("relu2");
         if (!residual && downsample is not null)
@@ -101,9 +102,9 @@ public sealed class BasicBlock : Layer, ILayerTopology
     }
 
     /// <summary>The projection shortcut (option B): 1×1 conv / stride without bias, then batch norm; keys downsample.0, downsample.1.</summary>
-    public static Sequential Projection(int inChannels, int outChannels, int stride, CortexRandom? random = null) =>
+    public static Sequential Projection(int inChannels, int outChannels, int stride, CortexRandom? random = null, Initializer? weightInit = null) =>
         new Sequential("downsample",
-            new Conv2d(inChannels, outChannels, 1, stride: stride, bias: false, random: random),
+            new Conv2d(inChannels, outChannels, 1, stride: stride, bias: false, random: random, weightInit: weightInit),
             new BatchNorm2d(outChannels));
 
     public override Shape OutputShape(Shape input)

@@ -15,6 +15,7 @@
 // Children (state-dict segments, torchvision's): conv1, bn1, relu1, conv2, bn2, relu2, conv3, bn3,
 // downsample, relu3 (the ReLUs have no keys).
 using Cortex.Diagnostics;
+using Cortex.Initializers;
 using Cortex.Layers;
 using Cortex.Tensors;
 
@@ -48,16 +49,16 @@ public sealed class Bottleneck : Layer, ILayerTopology
     /// shortcut's projection when the shape changes (null: identity); <paramref name="residual"/> false makes the plain block.
     /// </summary>
     public Bottleneck(int inPlanes, int planes, int stride = 1, Layer? downsample = null, bool residual = true,
-        BottleneckStride strideOn = BottleneckStride.OneByOne, CortexRandom? random = null, string name = "block") : base(name)
+        BottleneckStride strideOn = BottleneckStride.OneByOne, CortexRandom? random = null, Initializer? weightInit = null, string name = "block") : base(name)
     {
         int s1 = strideOn == BottleneckStride.OneByOne ? stride : 1, s2 = strideOn == BottleneckStride.OneByOne ? 1 : stride;
-        Conv1 = new Conv2d(inPlanes, planes, 1, stride: s1, bias: false, random: random, name: "conv1");
+        Conv1 = new Conv2d(inPlanes, planes, 1, stride: s1, bias: false, random: random, name: "conv1", weightInit: weightInit);
         Bn1 = new BatchNorm2d(planes, name: "bn1");
         Relu1 = new ReLU("relu1");
-        Conv2 = new Conv2d(planes, planes, 3, stride: s2, padding: 1, bias: false, random: random, name: "conv2");
+        Conv2 = new Conv2d(planes, planes, 3, stride: s2, padding: 1, bias: false, random: random, name: "conv2", weightInit: weightInit);
         Bn2 = new BatchNorm2d(planes, name: "bn2");
         Relu2 = new ReLU("relu2");
-        Conv3 = new Conv2d(planes, planes * Expansion, 1, bias: false, random: random, name: "conv3");
+        Conv3 = new Conv2d(planes, planes * Expansion, 1, bias: false, random: random, name: "conv3", weightInit: weightInit);
         Bn3 = new BatchNorm2d(planes * Expansion, name: "bn3");
         Relu3 = new ReLU("relu3");
         if (!residual && downsample is not null)

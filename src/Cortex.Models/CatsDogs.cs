@@ -9,7 +9,7 @@
 // activation='sigmoid') with binary_crossentropy on probabilities: the same function.)
 //
 // Options: dropout=true (or a probability) adds the book's Dropout(0.5) before the dense 512 layer
-// (§5.2.5, used with data augmentation); seed=N.
+// (§5.2.5, used with data augmentation); seed=N; init=SPEC (an Init.Parse spec; default: each layer's, He normal).
 // Keys: features.{0,3,6,9}.weight, classifier.{0,2}.weight (classifier.{1,3} with dropout).
 using Cortex.Layers;
 using Cortex.Tensors;
@@ -28,11 +28,12 @@ public static class CatsDogs
     {
         ArgumentNullException.ThrowIfNull(spec);
         var random = new CortexRandom((ulong)spec.Number("seed", 0));
+        var init = spec.WeightInit;
         var features = new Sequential("features");
         int inChannels = spec.Input[0];
         foreach (int filters in (int[])[32, 64, 128, 128])
         {
-            features.Add(new Conv2d(inChannels, filters, 3, random: random));
+            features.Add(new Conv2d(inChannels, filters, 3, random: random, weightInit: init));
             features.Add(new ReLU());
             features.Add(new MaxPool2d(2));
             inChannels = filters;
@@ -47,9 +48,9 @@ public static class CatsDogs
         var classifier = new Sequential("classifier");
         if (dropout > 0)
             classifier.Add(new Dropout(dropout, random.Fork()));
-        classifier.Add(new Dense(flat, 512, random: random));
+        classifier.Add(new Dense(flat, 512, random: random, weightInit: init));
         classifier.Add(new ReLU());
-        classifier.Add(new Dense(512, spec.NumClasses, random: random));   // a logit: the sigmoid is in the loss
+        classifier.Add(new Dense(512, spec.NumClasses, random: random, weightInit: init));   // a logit: the sigmoid is in the loss
         return new Sequential(spec.Model)
             .Add("features", features)
             .Add("flatten", new Flatten())

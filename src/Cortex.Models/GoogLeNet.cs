@@ -12,7 +12,7 @@
 // Option aux_logits=true adds the two auxiliary classifiers of §5 after 4a and 4d (AuxiliaryClassifier:
 // the identity on the main path, in training also the head avg pool 5×5/3 – conv 1×1 128 – fc 1024 –
 // dropout 70 % – fc classes; its scores in .Output, its loss weighted 0.3 by the training loop). The
-// heads need a 14×14-ish map at 4a (inputs of at least 80×80). Option seed=N.
+// heads need a 14×14-ish map at 4a (inputs of at least 80×80). Option seed=N; init=SPEC (an Init.Parse spec; default: each layer's, He normal).
 // The pools use padding 1 where Caffe rounds up (the same 56, 28, 14, 7 at 224×224).
 // Keys: conv1.conv.weight, inception3a.branch2.1.conv.weight, aux1.fc1.weight, fc.weight.
 using Cortex.Layers;
@@ -46,9 +46,10 @@ public static class GoogLeNet
     {
         ArgumentNullException.ThrowIfNull(spec);
         var random = new CortexRandom((ulong)spec.Number("seed", 0));
+        var init = spec.WeightInit;
         bool aux = spec.Flag("aux_logits");
         Sequential Conv(int inC, int outC, int k, int stride = 1) =>
-            new Sequential("conv").Add("conv", new Conv2d(inC, outC, k, stride: stride, padding: k / 2, random: random)).Add("relu", new ReLU());
+            new Sequential("conv").Add("conv", new Conv2d(inC, outC, k, stride: stride, padding: k / 2, random: random, weightInit: init)).Add("relu", new ReLU());
         static LocalResponseNorm Lrn() => new(size: 5, alpha: 1e-4f, beta: 0.75f, k: 2f);
 
         var model = new Sequential(spec.Model)
@@ -83,16 +84,16 @@ public static class GoogLeNet
                     ("pool", new AvgPool2d(5, stride: 3)),
                     ("conv", Conv(channels, 128, 1)),
                     ("flatten", new Flatten()),
-                    ("fc1", new Dense(128 * ph * pw, 1024, random: random)),
+                    ("fc1", new Dense(128 * ph * pw, 1024, random: random, weightInit: init)),
                     ("relu", new ReLU()),
                     ("dropout", new Dropout(0.7, random.Fork())),
-                    ("fc2", new Dense(1024, spec.NumClasses, random: random))));
+                    ("fc2", new Dense(1024, spec.NumClasses, random: random, weightInit: init))));
             }
         }
         return model
             .Add("avgpool", new GlobalAvgPool2d())
             .Add("flatten", new Flatten())
             .Add("dropout", new Dropout(0.4, random.Fork()))
-            .Add("fc", new Dense(1024, spec.NumClasses, random: random));
+            .Add("fc", new Dense(1024, spec.NumClasses, random: random, weightInit: init));
     }
 }

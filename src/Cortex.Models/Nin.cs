@@ -10,7 +10,7 @@
 //
 // 965,986 parameters for 10 classes on 3×32×32. The pools use padding 1 where Caffe rounds up
 // (the same 16 and 8); the ReLU after the last 1×1 conv is the Caffe model's.
-// Options: seed=N. Keys: features.{0,2,4,8,10,12,16,18,20}.weight.
+// Options: seed=N; init=SPEC (an Init.Parse spec; default: each layer's, He normal). Keys: features.{0,2,4,8,10,12,16,18,20}.weight.
 using Cortex.Layers;
 using Cortex.Tensors;
 
@@ -28,14 +28,15 @@ public static class Nin
     {
         ArgumentNullException.ThrowIfNull(spec);
         var random = new CortexRandom((ulong)spec.Number("seed", 0));
+        var init = spec.WeightInit;
         var features = new Sequential("features");
         void MlpConv(int inChannels, int filters, int kernel, int m1, int m2)
         {
-            features.Add(new Conv2d(inChannels, filters, kernel, padding: kernel / 2, random: random));
+            features.Add(new Conv2d(inChannels, filters, kernel, padding: kernel / 2, random: random, weightInit: init));
             features.Add(new ReLU());
-            features.Add(new Conv2d(filters, m1, 1, random: random));
+            features.Add(new Conv2d(filters, m1, 1, random: random, weightInit: init));
             features.Add(new ReLU());
-            features.Add(new Conv2d(m1, m2, 1, random: random));
+            features.Add(new Conv2d(m1, m2, 1, random: random, weightInit: init));
             features.Add(new ReLU());
         }
         MlpConv(spec.Input[0], 192, 5, 160, 96);

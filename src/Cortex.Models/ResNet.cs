@@ -20,8 +20,9 @@
 //                     identity elsewhere, the paper's ImageNet choice and the default there
 //   stride_on=1x1|3x3 where a downsampling Bottleneck strides: 1x1 is the paper (default, and what the
 //                     lectures' FLOPs table counts), 3x3 is torchvision's v1.5 (its pretrained weights)
-//   seed=N            the initial weights' generator
+//   seed=N            the initial weights' generator;  init=SPEC  their initializer (default He normal)
 // Keys: conv1.weight, bn1.running_mean, layer1.0.conv1.weight, layer2.0.downsample.0.weight, fc.bias.
+using Cortex.Initializers;
 using Cortex.Layers;
 using Cortex.Tensors;
 
@@ -80,7 +81,7 @@ public static class ResNet
         bool bottleneck = depth >= 50;
         int expansion = bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
         var model = new Sequential(spec.Model)
-            .Add("conv1", new Conv2d(spec.Input[0], 64, 7, stride: 2, padding: 3, bias: false, random: o.Random))
+            .Add("conv1", new Conv2d(spec.Input[0], 64, 7, stride: 2, padding: 3, bias: false, random: o.Random, weightInit: o.Init))
             .Add("bn1", new BatchNorm2d(64))
             .Add("relu", new ReLU())
             .Add("maxpool", new MaxPool2d(3, stride: 2, padding: 1));
@@ -91,7 +92,7 @@ public static class ResNet
         return model
             .Add("avgpool", new GlobalAvgPool2d())
             .Add("flatten", new Flatten())
-            .Add("fc", new Dense(512 * expansion, spec.NumClasses, random: o.Random));
+            .Add("fc", new Dense(512 * expansion, spec.NumClasses, random: o.Random, weightInit: o.Init));
     }
 
     /// <summary>ResNet-<paramref name="depth"/> for CIFAR-10 (depth = 6n + 2: 20, 32, 44, 56, 110, …).</summary>
@@ -103,7 +104,7 @@ public static class ResNet
         int n = (depth - 2) / 6;
         var o = Options.Read(spec, plain, defaultShortcut: 'A');
         var model = new Sequential(spec.Model)
-            .Add("conv1", new Conv2d(spec.Input[0], 16, 3, padding: 1, bias: false, random: o.Random))
+            .Add("conv1", new Conv2d(spec.Input[0], 16, 3, padding: 1, bias: false, random: o.Random, weightInit: o.Init))
             .Add("bn1", new BatchNorm2d(16))
             .Add("relu", new ReLU());
         int inPlanes = 16;
@@ -113,7 +114,7 @@ public static class ResNet
         return model
             .Add("avgpool", new GlobalAvgPool2d())
             .Add("flatten", new Flatten())
-            .Add("fc", new Dense(64, spec.NumClasses, random: o.Random));
+            .Add("fc", new Dense(64, spec.NumClasses, random: o.Random, weightInit: o.Init));
     }
 
     // torchvision's _make_layer: the first block takes the stride and, when the shape changes, the shortcut's projection.
@@ -129,18 +130,18 @@ public static class ResNet
             {
                 downsample = o.Shortcut == 'A'
                     ? new PadShortcut(inPlanes, planes * expansion, s)
-                    : BasicBlock.Projection(inPlanes, planes * expansion, s, o.Random);
+                    : BasicBlock.Projection(inPlanes, planes * expansion, s, o.Random, o.Init);
             }
             Layer block = bottleneck
-                ? new Bottleneck(inPlanes, planes, s, downsample, residual: !o.Plain, o.StrideOn, o.Random)
-                : new BasicBlock(inPlanes, planes, s, downsample, residual: !o.Plain, o.Random);
+                ? new Bottleneck(inPlanes, planes, s, downsample, residual: !o.Plain, o.StrideOn, o.Random, o.Init)
+                : new BasicBlock(inPlanes, planes, s, downsample, residual: !o.Plain, o.Random, o.Init);
             layer.Add(block);
             inPlanes = planes * expansion;
         }
         return layer;
     }
 
-    private sealed record Options(bool Plain, char Shortcut, BottleneckStride StrideOn, CortexRandom Random)
+    private sealed record Options(bool Plain, char Shortcut, BottleneckStride StrideOn, CortexRandom Random, Initializer? Init)
     {
         public static Options Read(ModelSpec spec, bool plain, char defaultShortcut)
         {
@@ -158,7 +159,7 @@ public static class ResNet
                 "3x3" => BottleneckStride.ThreeByThree,
                 var other => throw new ArgumentException($"ResNet: option stride_on expects 1x1 (the paper) or 3x3 (torchvision v1.5), got '{other}'.", nameof(spec)),
             };
-            return new Options(plain, shortcut, strideOn, new CortexRandom((ulong)spec.Number("seed", 0)));
+            return new Options(plain, shortcut, strideOn, new CortexRandom((ulong)spec.Number("seed", 0)), spec.WeightInit);
         }
     }
 }

@@ -14,7 +14,7 @@
 // 224×224); torchvision pools to 7×7 first instead, which we do not.
 // Options: include_top=false keeps only `features` (Keras's include_top; VGG-16: 14,714,688
 // parameters, the lectures' Keras summary); batch_norm=true puts BatchNorm2d after every conv, as
-// torchvision's vgg16_bn (its convs keep their bias, as there); seed=N.
+// torchvision's vgg16_bn (its convs keep their bias, as there); seed=N; init=SPEC (an Init.Parse spec; default: each layer's, He normal).
 // Keys: features.0.weight … features.28.bias, classifier.{0,3,6}.weight.
 using Cortex.Layers;
 using Cortex.Tensors;
@@ -62,6 +62,7 @@ public static class Vgg
         if (!Configurations.TryGetValue(config, out var cfg))
             throw new ArgumentException($"Vgg: no configuration '{config}'; the configurations are {string.Join(", ", Configurations.Keys)}.", nameof(config));
         var random = new CortexRandom((ulong)spec.Number("seed", 0));
+        var init = spec.WeightInit;
         bool batchNorm = spec.Flag("batch_norm");
         var features = new Sequential("features");
         int inChannels = spec.Input[0];
@@ -79,7 +80,7 @@ public static class Vgg
             {
                 bool oneByOne = item.EndsWith("/1", StringComparison.Ordinal);
                 int filters = int.Parse(oneByOne ? item[..^2] : item, System.Globalization.CultureInfo.InvariantCulture);
-                features.Add(new Conv2d(inChannels, filters, oneByOne ? 1 : 3, padding: oneByOne ? 0 : 1, random: random));
+                features.Add(new Conv2d(inChannels, filters, oneByOne ? 1 : 3, padding: oneByOne ? 0 : 1, random: random, weightInit: init));
                 if (batchNorm)
                     features.Add(new BatchNorm2d(filters));
                 features.Add(new ReLU());
@@ -91,9 +92,9 @@ public static class Vgg
             return model;
         int flat = features.OutputShape(new Shape([1, .. spec.Input.Dimensions])).SizeFrom(1);
         var classifier = new Sequential("classifier",
-            new Dense(flat, 4096, random: random), new ReLU(), new Dropout(0.5, random.Fork()),
-            new Dense(4096, 4096, random: random), new ReLU(), new Dropout(0.5, random.Fork()),
-            new Dense(4096, spec.NumClasses, random: random));
+            new Dense(flat, 4096, random: random, weightInit: init), new ReLU(), new Dropout(0.5, random.Fork()),
+            new Dense(4096, 4096, random: random, weightInit: init), new ReLU(), new Dropout(0.5, random.Fork()),
+            new Dense(4096, spec.NumClasses, random: random, weightInit: init));
         return model.Add("flatten", new Flatten()).Add("classifier", classifier);
     }
 }

@@ -1,9 +1,14 @@
-// Every zoo model runs forward and one training step. The big ones run at a reduced input, because
-// a VGG-16 forward pass at 224×224 is 15.5 GMACs: VGG and the ImageNet ResNets at 32×32 (ResNet's
-// stages still all run, layer4 at 1×1), GoogLeNet at 32×32 (96×96 with the auxiliary heads, which
-// need a 5×5 map at 4a), AlexNet at 67×67 (the smallest its three 3/2 pools accept), cats-vs-dogs
-// at 48×48 and the CIFAR nets at 8×8. The FC heads then take the smaller flattened maps, which is
-// how the builders size them from the spec.
+// Zoo models run forward and one training step. The big ones run at a reduced input, because a
+// VGG-16 forward pass at 224×224 is 15.5 GMACs and the unit suite runs unoptimized kernels (Debug) on
+// two shared cores. The cases cover every code path (each block kind, LRN, grouped convs, both
+// shortcut options, both bottleneck strides, plain nets, inception modules, the aux heads) rather
+// than every depth: VGG-11/13/16/19 differ from the VGG-11-LRN case only in their configuration data,
+// ResNet-34/101/152 from ResNet-18/50 only in block counts (every model is built and shape-checked at
+// its native size in NativeSizeTests). Sizes: VGG at 32×32 (the smallest its five pools accept),
+// ImageNet ResNets and GoogLeNet at 16×16 (every stage still runs, the last ones at 1×1), GoogLeNet
+// with its auxiliary heads at 80×80 (the heads pool 5×5 windows of 4a's map), AlexNet at 67×67 (the
+// smallest its three 3/2 pools accept), cats-vs-dogs at 48×48 and the CIFAR nets at 8×8. The FC
+// heads take the smaller flattened maps: the builders size them from the spec.
 using Cortex.Layers;
 using Cortex.Losses;
 using Cortex.Optimizers;
@@ -16,35 +21,16 @@ public sealed class TrainingStepTests
 {
     [Theory]
     [InlineData("catsdogs", "dropout=true", 48, 2)]
-    [InlineData("alexnet", "", 67, 1)]
     [InlineData("alexnet", "groups=2", 67, 1)]
-    [InlineData("vgg11", "", 32, 1)]
     [InlineData("vgg11-lrn", "", 32, 1)]
-    [InlineData("vgg13", "", 32, 1)]
-    [InlineData("vgg16-c", "", 32, 1)]
-    [InlineData("vgg16", "batch_norm=true", 32, 2)]
-    [InlineData("vgg19", "", 32, 1)]
     [InlineData("nin", "", 8, 2)]
-    [InlineData("googlenet", "", 32, 2)]
-    [InlineData("resnet18", "", 32, 2)]
-    [InlineData("resnet34", "", 32, 2)]
-    [InlineData("resnet50", "", 32, 2)]
-    [InlineData("resnet50", "stride_on=3x3", 32, 2)]
-    [InlineData("resnet101", "", 32, 2)]
-    [InlineData("resnet152", "", 32, 2)]
-    [InlineData("plain18", "", 32, 2)]
-    [InlineData("plain34", "", 32, 2)]
-    [InlineData("resnet20", "", 8, 2)]
+    [InlineData("googlenet", "", 16, 2)]
+    [InlineData("resnet18", "", 16, 2)]
+    [InlineData("resnet50", "stride_on=3x3", 16, 2)]
+    [InlineData("plain18", "", 16, 2)]
     [InlineData("resnet20", "shortcut=B", 8, 2)]
-    [InlineData("resnet32", "", 8, 2)]
-    [InlineData("resnet44", "", 8, 2)]
-    [InlineData("resnet56", "", 8, 2)]
     [InlineData("resnet110", "", 8, 2)]
     [InlineData("plain20", "", 8, 2)]
-    [InlineData("plain32", "", 8, 2)]
-    [InlineData("plain44", "", 8, 2)]
-    [InlineData("plain56", "", 8, 2)]
-    [InlineData("plain110", "", 8, 2)]
     public void ReducedInput_ForwardAndOneStep_GivesFiniteNonZeroGradients(string name, string options, int size, int batch)
     {
         int classes = name == "catsdogs" ? 1 : 5;
@@ -76,16 +62,14 @@ public sealed class TrainingStepTests
     [Theory]
     [InlineData("catsdogs", "dropout=true", 48)]
     [InlineData("nin", "", 8)]
-    [InlineData("googlenet", "", 32)]
-    [InlineData("resnet18", "", 32)]
     [InlineData("resnet20", "", 8)]
     [InlineData("plain20", "", 8)]
     public void ReducedInput_OneStep_LowersTheLoss(string name, string options, int size)
     {
         int classes = name == "catsdogs" ? 1 : 5;
         var model = ModelZoo.Create(name, classes, new Shape(3, size, size), NativeSizeTests.Options(options));
-        var x = Tensor.RandomNormal(new Shape(4, 3, size, size), new CortexRandom(2));
-        var labels = classes == 1 ? Tensor.FromArray(0f, 1f, 1f, 0f) : Tensor.FromArray(0f, 3f, 4f, 1f);
+        var x = Tensor.RandomNormal(new Shape(2, 3, size, size), new CortexRandom(2));
+        var labels = classes == 1 ? Tensor.FromArray(0f, 1f) : Tensor.FromArray(3f, 1f);
         Loss loss = classes == 1 ? new BinaryCrossEntropy() : new SoftmaxCrossEntropy();
         float before = loss.Forward(model.Forward(x, training: true), labels);
         foreach (var s in model.Descendants().OfType<IStochasticLayer>())
@@ -101,12 +85,12 @@ public sealed class TrainingStepTests
     [Fact]
     public void GoogLeNet_AuxiliaryHeads_RunInTrainingAndTheirGradientReachesTheStem()
     {
-        // 96×96: the heads pool 5×5 windows of 4a's 6×6 map
-        var model = ModelZoo.Create("googlenet", 4, new Shape(3, 96, 96), new Dictionary<string, string> { ["aux_logits"] = "true" });
+        // 80×80, the smallest the heads accept: they pool 5×5 windows of 4a's 5×5 map
+        var model = ModelZoo.Create("googlenet", 4, new Shape(3, 80, 80), new Dictionary<string, string> { ["aux_logits"] = "true" });
         var heads = model.Descendants().OfType<AuxiliaryClassifier>().ToList();
         Assert.Equal(["aux1", "aux2"], heads.Select(h => h.Path));
-        var x = Tensor.RandomNormal(new Shape(2, 3, 96, 96), new CortexRandom(3));
-        var labels = Tensor.FromArray(1f, 2f);
+        var x = Tensor.RandomNormal(new Shape(1, 3, 80, 80), new CortexRandom(3));
+        var labels = Tensor.FromArray(2f);
 
         model.Forward(x, training: false);
         Assert.All(heads, h => Assert.Null(h.Output));                   // inference skips the heads
@@ -115,7 +99,7 @@ public sealed class TrainingStepTests
         main.Forward(model.Forward(x, training: true), labels);
         foreach (var head in heads)
         {
-            Assert.Equal(new Shape(2, 4), head.Output!.Shape);
+            Assert.Equal(new Shape(1, 4), head.Output!.Shape);
             var auxLoss = new SoftmaxCrossEntropy();
             auxLoss.Forward(head.Output, labels);
             var d = auxLoss.Backward().Clone();
