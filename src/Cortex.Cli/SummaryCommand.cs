@@ -67,7 +67,7 @@ internal static class SummaryCommand
     {
         console.MarkupLine($"Model: [bold]{Markup.Escape(summary.Model)}[/]   input {Dims(summary.Input.Dimensions.ToArray())}");
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumn("Layer (type)")
+            .AddColumn(new TableColumn("Layer (type)").NoWrap())
             .AddColumn("Output shape")
             .AddColumn(new TableColumn("Param #").RightAligned())
             .AddColumn(new TableColumn("MACs").RightAligned())

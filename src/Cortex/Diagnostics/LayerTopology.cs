@@ -140,33 +140,33 @@ public static class LayerTrace
                     x = Run(n, x, training, result);
                 return x;
             case LayerTopology.SumNode sum:
-            {
-                Tensor? total = null;
-                foreach (var b in sum.Branches)
                 {
-                    var y = Run(b, x, training, result);
-                    if (total is null)
-                        total = y.Clone();
-                    else
-                        System.Numerics.Tensors.TensorPrimitives.Add(total.Span, y.Span, total.Span);
+                    Tensor? total = null;
+                    foreach (var b in sum.Branches)
+                    {
+                        var y = Run(b, x, training, result);
+                        if (total is null)
+                            total = y.Clone();
+                        else
+                            System.Numerics.Tensors.TensorPrimitives.Add(total.Span, y.Span, total.Span);
+                    }
+                    return total ?? x;
                 }
-                return total ?? x;
-            }
             case LayerTopology.JoinNode join:
-            {
-                var outputs = join.Branches.Select(b => Run(b, x, training, result)).ToList();
-                var first = outputs[0].Shape;
-                int channels = outputs.Sum(o => o.Shape[1]), n = first[0], inner = first.SizeFrom(2), offset = 0;
-                var joined = new Tensor(first.With(1, channels));
-                foreach (var o in outputs)
                 {
-                    int block = o.Shape[1] * inner;
-                    for (int i = 0; i < n; i++)
-                        o.Span.Slice(i * block, block).CopyTo(joined.Span.Slice((i * channels * inner) + offset, block));
-                    offset += block;
+                    var outputs = join.Branches.Select(b => Run(b, x, training, result)).ToList();
+                    var first = outputs[0].Shape;
+                    int channels = outputs.Sum(o => o.Shape[1]), n = first[0], inner = first.SizeFrom(2), offset = 0;
+                    var joined = new Tensor(first.With(1, channels));
+                    foreach (var o in outputs)
+                    {
+                        int block = o.Shape[1] * inner;
+                        for (int i = 0; i < n; i++)
+                            o.Span.Slice(i * block, block).CopyTo(joined.Span.Slice((i * channels * inner) + offset, block));
+                        offset += block;
+                    }
+                    return joined;
                 }
-                return joined;
-            }
             case LayerTopology.TapNode tap:
                 Run(tap.Branch, x, training, result);
                 return x;

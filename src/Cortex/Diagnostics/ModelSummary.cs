@@ -232,16 +232,16 @@ public sealed class ModelSummary
                         (input, field) = Walk(n, input, field, depth);
                     return (input, field);
                 case LayerTopology.SumNode sum:
-                {
-                    var results = sum.Branches.Select(b => Walk(b, input, field, depth)).ToList();
-                    return (results.Count == 0 ? input : results[0].Output, Widest(results.Select(r => r.Field)));
-                }
+                    {
+                        var results = sum.Branches.Select(b => Walk(b, input, field, depth)).ToList();
+                        return (results.Count == 0 ? input : results[0].Output, Widest(results.Select(r => r.Field)));
+                    }
                 case LayerTopology.JoinNode join:
-                {
-                    var results = join.Branches.Select(b => Walk(b, input, field, depth)).ToList();
-                    var output = results[0].Output.With(1, results.Sum(r => r.Output[1]));
-                    return (output, Widest(results.Select(r => r.Field)));
-                }
+                    {
+                        var results = join.Branches.Select(b => Walk(b, input, field, depth)).ToList();
+                        var output = results[0].Output.With(1, results.Sum(r => r.Output[1]));
+                        return (output, Widest(results.Select(r => r.Field)));
+                    }
                 case LayerTopology.TapNode tap:
                     Walk(tap.Branch, input, field, depth);
                     return (input, field);
