@@ -7,6 +7,13 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return TrainCommand.Create();
+        yield return CrossValidateCommand.Create();
+        yield return SearchCommand.Create();
+        yield return AugmentCommand.Create();
+        yield return EvalCommand.Create();
+        yield return PredictCommand.Create();
+        yield return VisualizeCommand.Create();
         yield return ConvDemoCommand.Create();
         yield return InfoCommand.Create();
         yield return SummaryCommand.Create();

@@ -39,25 +39,10 @@ internal static class ConvDemoCommand
             "Show the lectures' convolution examples (stride, padding, bias, im2col) computed by Cortex's kernels.");
         command.SetAction(parseResult =>
         {
-            var output = parseResult.InvocationConfiguration.Output;
-            Render(ReferenceEquals(output, Console.Out) ? AnsiConsole.Console : PlainConsole(output));
+            Render(CliConsole.For(parseResult));
             return 0;
         });
         return command;
-    }
-
-    /// <summary>A console without colour or terminal tricks, writing to <paramref name="writer"/> (for tests and redirection).</summary>
-    internal static IAnsiConsole PlainConsole(TextWriter writer, int width = 120)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = width;
-        return console;
     }
 
     /// <summary>Writes every example to <paramref name="console"/>.</summary>

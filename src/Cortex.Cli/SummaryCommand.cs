@@ -27,7 +27,7 @@ internal static class SummaryCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var console = ReferenceEquals(output, Console.Out) ? AnsiConsole.Console : ConvDemoCommand.PlainConsole(output, 160);
+            var console = ReferenceEquals(output, Console.Out) ? CliConsole.For(parse) : CliConsole.Plain(output, 160);
             if (parse.GetValue(list))
             {
                 RenderList(console);

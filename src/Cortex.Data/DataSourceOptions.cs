@@ -2,6 +2,7 @@
 // Every member has a working default; tests override the folders and inject an HTTP handler
 // that serves local bytes, so nothing reaches the network.
 using Cortex.Data.Download;
+using Cortex.Data.Images;
 
 namespace Cortex.Data;
 
@@ -23,6 +24,12 @@ public sealed class DataSourceOptions
 
     /// <summary>The HTTP handler downloads go through (not disposed); null means a default one.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
+
+    /// <summary>
+    /// Size, channels and warning sink for image-folder sources (train/ + validation/ or test/ of class folders).
+    /// Set Height/Width/Channels to the model's input; unset, the first training image's are used.
+    /// </summary>
+    public ImageFolderOptions ImageFolder { get; init; } = new();
 
     /// <summary>Receives download progress; null means silent.</summary>
     public IProgress<DownloadProgress>? Progress { get; init; }

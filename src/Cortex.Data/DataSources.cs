@@ -4,9 +4,12 @@
 //   fashion-mnist   Fashion-MNIST from Debian's dataset-fashion-mnist package
 //   mnist           full MNIST, downloaded and verified into the cache
 //   cifar10         CIFAR-10 binary, downloaded, verified and extracted into the cache
-//   <path>          a folder of MNIST-layout IDX files, or of extracted CIFAR-10 batch files
+//   <path>          a folder of MNIST-layout IDX files, of extracted CIFAR-10 batch files, or of
+//                   images: train/ and validation/ or test/, each with one sub-folder per class
+//                   (PNG/JPEG, resized to DataSourceOptions.ImageFolder's size; see ImageFolder)
 // The cache is $CORTEX_DATA_DIR, else ~/.cache/cortex.
 using Cortex.Data.Download;
+using Cortex.Data.Images;
 using Cortex.Data.Sources;
 
 namespace Cortex.Data;
@@ -75,10 +78,12 @@ public static class DataSources
                 nameof(spec));
         if (!Directory.Exists(spec))
             throw new ArgumentException(
-                $"DataSources: expected a data set name ({string.Join(", ", Names)}) or an existing folder of IDX files, got '{spec}'.",
+                $"DataSources: expected a data set name ({string.Join(", ", Names)}) or an existing folder (IDX files, CIFAR batches, or train/ and test/ image folders), got '{spec}'.",
                 nameof(spec));
         if (!IdxFolder.Holds(spec) && Cifar10.Holds(spec))
             return Cifar10.LoadBatches(spec);
+        if (!IdxFolder.Holds(spec) && ImageFolder.HoldsSplit(spec))
+            return ImageFolder.LoadSplit(spec, options.ImageFolder);
         return IdxFolder.Load(spec);
     }
 }

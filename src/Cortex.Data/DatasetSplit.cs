@@ -31,6 +31,23 @@ public sealed record DatasetSplit
     /// <summary>The held-out test images.</summary>
     public ImageDataset Test { get; }
 
+    /// <summary>
+    /// A separate validation set when the source has one (an image folder with both validation/ and test/);
+    /// null otherwise (hold one out of <see cref="Train"/> with <c>HoldOut.Split</c>).
+    /// </summary>
+    public ImageDataset? Validation
+    {
+        get;
+        init
+        {
+            if (value is not null && (value.SampleShape != Train.SampleShape || !value.ClassNames.SequenceEqual(Train.ClassNames)))
+                throw new ArgumentException(
+                    $"DatasetSplit: expected the validation set to match train ({Train.SampleShape}, [{string.Join(", ", Train.ClassNames)}]), " +
+                    $"got {value.SampleShape}, [{string.Join(", ", value.ClassNames)}].", nameof(value));
+            field = value;
+        }
+    }
+
     /// <summary>Where the data came from (a folder or URL), for messages and logs.</summary>
     public string Source { get; }
 

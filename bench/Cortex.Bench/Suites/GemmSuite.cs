@@ -67,7 +67,7 @@ public sealed class GemmSuite : Suite
         if (cortex is not null)
         {
             using var reference = torch.mm(ta, tb);
-            check = RelativeDifference(c, reference.data<float>().ToArray());
+            check = Compare.RelativeDifference(c, reference.data<float>().ToArray());
         }
 
         var row = new ResultRow(Name, gemmCase.Name, gemmCase.Shape, Unit, HigherIsBetter: true,
@@ -83,17 +83,5 @@ public sealed class GemmSuite : Suite
         for (int i = 0; i < count; i++)
             values[i] = random.NextSingle() * 2 - 1;
         return values;
-    }
-
-    /// <summary>max |x − y| / max |y|: 0 when identical, ~1e-6 for a correct FP32 GEMM.</summary>
-    private static double RelativeDifference(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        double largest = 0, difference = 0;
-        for (int i = 0; i < y.Length; i++)
-        {
-            largest = Math.Max(largest, Math.Abs(y[i]));
-            difference = Math.Max(difference, Math.Abs((double)x[i] - y[i]));
-        }
-        return largest == 0 ? difference : difference / largest;
     }
 }

@@ -1,5 +1,5 @@
 // SuiteCatalog.cs — every suite the bench program knows, in the order `all` runs them.
-// A new suite (convolution, training step, inference, memory) is added here and nowhere else.
+// A new suite is added here and nowhere else.
 using Cortex.Bench.Harness;
 
 namespace Cortex.Bench.Suites;
@@ -8,5 +8,5 @@ namespace Cortex.Bench.Suites;
 public static class SuiteCatalog
 {
     /// <summary>All suites, in the order <c>all</c> runs them.</summary>
-    public static IReadOnlyList<Suite> All { get; } = [new GemmSuite()];
+    public static IReadOnlyList<Suite> All { get; } = [new GemmSuite(), new ConvSuite(), new TrainSuite(), new InferSuite(), new MemorySuite()];
 }

@@ -1,5 +1,6 @@
 // Parallelism.cs — the one place Cortex gets threads from. Every kernel that splits work asks
 // here, so the degree of parallelism is set once (CORTEX_THREADS or Parallelism.MaxDegree).
+// The threads themselves are a small persistent pool (WorkerPool.cs); this file is the public face.
 namespace Cortex.Kernels;
 
 /// <summary>Where all of Cortex's kernel threads come from.</summary>
@@ -7,7 +8,7 @@ public static class Parallelism
 {
     private static int _maxDegree = ReadEnvironment();
 
-    /// <summary>How many threads kernels may use; defaults to the processor count or <c>CORTEX_THREADS</c>.</summary>
+    /// <summary>How many threads kernels may use (the caller included); defaults to the processor count or <c>CORTEX_THREADS</c>.</summary>
     public static int MaxDegree
     {
         get => _maxDegree;
@@ -17,17 +18,36 @@ public static class Parallelism
     }
 
     /// <summary>Runs <paramref name="body"/> for every index in [0, count), split across up to <see cref="MaxDegree"/> threads.</summary>
+    /// <remarks>
+    /// The calling thread takes part. A call made from inside a parallel body, or while another
+    /// thread's call holds the pool, runs its indices on the calling thread in order. If bodies
+    /// throw, the remaining indices are skipped and the first exception is rethrown as is.
+    /// </remarks>
     public static void For(int count, Action<int> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (count <= 1 || _maxDegree == 1)
-        {
-            for (int i = 0; i < count; i++)
-                body(i);
-            return;
-        }
-        System.Threading.Tasks.Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _maxDegree }, body);
+        WorkerPool.Run(count, body, null, _maxDegree);
     }
+
+    /// <summary>Like <see cref="For(int, Action{int})"/>, for a body object the caller reuses (no allocation per call).</summary>
+    /// <example>
+    /// <code>
+    /// sealed class RowSums(float[] x, float[] sums, int cols) : IParallelWork
+    /// {
+    ///     public void Execute(int row) => sums[row] = TensorPrimitives.Sum(x.AsSpan(row * cols, cols));
+    /// }
+    /// Parallelism.For(rows, cachedRowSums);
+    /// </code>
+    /// </example>
+    public static void For(int count, IParallelWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        WorkerPool.Run(count, null, work, _maxDegree);
+    }
+
+    /// <summary>Like <see cref="For(int, IParallelWork)"/> with at most <paramref name="maxDegree"/> threads (kernels that know their work is small).</summary>
+    internal static void For(int count, IParallelWork work, int maxDegree) =>
+        WorkerPool.Run(count, null, work, Math.Min(maxDegree, _maxDegree));
 
     private static int ReadEnvironment()
     {

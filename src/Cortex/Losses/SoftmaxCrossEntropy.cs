@@ -61,9 +61,10 @@ public sealed class SoftmaxCrossEntropy : Loss
     {
         int k = ReadClassLabels(output, target, ref _labels);
         int n = output.Shape[0];
-        var probabilitiesShape = new Shape(n, k);
-        if (_probabilities is null || _probabilities.Shape != probabilitiesShape)
-            _probabilities = new Tensor(probabilitiesShape);
+        // The scores are (N, K) (checked above): compare with their shape, not a new Shape (which
+        // allocates its dimensions), so a step of an unchanged batch shape allocates nothing.
+        if (_probabilities is null || _probabilities.Shape != output.Shape)
+            _probabilities = new Tensor(output.Shape);
         _n = n;
         _k = k;
 

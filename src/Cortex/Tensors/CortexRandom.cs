@@ -20,7 +20,16 @@ public sealed class CortexRandom
     private bool _hasSpare;
 
     /// <summary>Creates a generator whose whole stream is fixed by <paramref name="seed"/>.</summary>
-    public CortexRandom(ulong seed)
+    public CortexRandom(ulong seed) => Reset(seed);
+
+    /// <summary>The seed this generator was created with (or last reset to).</summary>
+    public ulong Seed { get; private set; }
+
+    /// <summary>
+    /// Restarts the stream as if this generator had just been created with <paramref name="seed"/>.
+    /// Lets a worker reuse one generator for many independently seeded work items without allocating.
+    /// </summary>
+    public void Reset(ulong seed)
     {
         Seed = seed;
         ulong x = seed;
@@ -28,10 +37,19 @@ public sealed class CortexRandom
         _s1 = SplitMix64(ref x);
         _s2 = SplitMix64(ref x);
         _s3 = SplitMix64(ref x);
+        _hasSpare = false;
+        _spareNormal = 0;
     }
 
-    /// <summary>The seed this generator was created with.</summary>
-    public ulong Seed { get; }
+    /// <summary>
+    /// A well-mixed 64-bit seed derived from <paramref name="seed"/> and <paramref name="key"/> (SplitMix64 finalizer),
+    /// for seeding work items by their position: <c>Mix(Mix(seed, epoch), batch)</c>.
+    /// </summary>
+    public static ulong Mix(ulong seed, ulong key)
+    {
+        ulong x = seed ^ (key * 0x9E3779B97F4A7C15UL);
+        return SplitMix64(ref x);
+    }
 
     /// <summary>
     /// The library-wide default generator, used wherever no generator is passed in.

@@ -25,7 +25,8 @@ public sealed record Evaluation(int Count, int Correct, double Loss, int TopKCor
         sb.Append('\n');
         for (int i = 0; i < k; i++)
         {
-            string name = classNames is not null && i < classNames.Count ? $"{i} {classNames[i]}" : i.ToString(CultureInfo.InvariantCulture);
+            string index = i.ToString(CultureInfo.InvariantCulture);
+            string name = classNames is not null && i < classNames.Count && classNames[i] != index ? $"{i} {classNames[i]}" : index;
             sb.Append((name.Length > 11 ? name[..11] : name).PadRight(12));
             for (int j = 0; j < k; j++)
                 sb.Append(Confusion[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(width));

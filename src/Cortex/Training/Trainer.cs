@@ -7,7 +7,8 @@
 //
 // Memory: batch tensors, index arrays and label buffers are allocated once per run (a smaller
 // last batch gets its own pair), and layers reuse their buffers, so steady-state steps allocate
-// nothing. Not here: data augmentation and prefetching (the data layer's loaders do those).
+// nothing. Not here: data augmentation and prefetching (the data layer's loaders do those; a
+// training set that implements IPlannedDataset is told each epoch's batch order in advance).
 using System.Diagnostics;
 using Cortex.Layers;
 using Cortex.Losses;
@@ -47,6 +48,9 @@ public sealed class Trainer
     /// <summary>Optional learning-rate schedule, applied at the start of every epoch from the optimizer's initial rate.</summary>
     public ILearningRateSchedule? Schedule { get; init; }
 
+    /// <summary>The history of the current or last <see cref="Fit"/> (kept even when it ended in an exception).</summary>
+    public History? History { get; private set; }
+
     /// <summary>Called in order at each hook.</summary>
     public IList<TrainingCallback> Callbacks { get; } = [];
 
@@ -64,6 +68,7 @@ public sealed class Trainer
         int batchSize = Math.Min(Options.BatchSize, train.Count);
         int batches = Options.DropLast ? train.Count / batchSize : (train.Count + batchSize - 1) / batchSize;
         var context = new TrainingContext(Model, Optimizer, Options.Epochs, train.Count, batches);
+        History = context.History;
         var scheduler = Schedule is null ? null : new LearningRateScheduler(Optimizer, Schedule);
         var shuffle = new CortexRandom(Options.Seed);
         int[] order = new int[train.Count];
@@ -84,6 +89,7 @@ public sealed class Trainer
             scheduler?.BeginEpoch(epoch - 1);
             if (Options.Shuffle)
                 shuffle.Shuffle(order.AsSpan());
+            (train as IPlannedDataset)?.PlanEpoch(epoch, order, batchSize, batches); // lets a loader prefetch
             foreach (var callback in Callbacks)
                 callback.OnEpochBegin(context, epoch);
 

@@ -63,7 +63,7 @@ public class IdxFolderTests
     public void Load_UnknownName_ListsTheBuiltIns()
     {
         var e = Assert.Throws<ArgumentException>(() => DataSources.Load("imagenet-1k"));
-        Assert.Contains("DataSources: expected a data set name (digits, fashion-mnist, mnist, cifar10) or an existing folder of IDX files, got 'imagenet-1k'.",
+        Assert.Contains("DataSources: expected a data set name (digits, fashion-mnist, mnist, cifar10) or an existing folder (IDX files, CIFAR batches, or train/ and test/ image folders), got 'imagenet-1k'.",
             e.Message, StringComparison.Ordinal);
     }
 }

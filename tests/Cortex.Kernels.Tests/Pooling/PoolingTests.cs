@@ -141,7 +141,7 @@ public sealed class PoolingTests
     {
         var random = new Random(5);
         var g = new Conv2dGeometry(16, 31, 29, 3, 3, 2, 2, 1, 1, 1, 1);
-        const int Batch = 4;
+        const int Batch = 8;                            // enough work (2^20 taps) to be split
         int inLength = Batch * g.InputSize, outLength = Batch * g.Channels * g.OutputPlaneSize;
         var x = ConvTestData.Normal(random, inLength);
         var dy = ConvTestData.Normal(random, outLength);
@@ -168,6 +168,44 @@ public sealed class PoolingTests
             AveragePooling2d.Backward(g, Batch, true, dy, dx);
             AveragePooling2dReference.Backward(g, Batch, true, dy, dxRef);
             ConvTestData.AssertClose(dxRef, dx, 1e-5, "average backward");
+        }
+        finally
+        {
+            Parallelism.MaxDegree = saved;
+        }
+    }
+
+    // The plain 2×2/2 path (gathers, eight windows at a time, a scalar tail): LeNet's shapes, odd
+    // sizes (the last row/column of an odd input is never read), planes of fewer and more than 8
+    // windows and not a multiple of 8, ties (integers) and NaNs, on one thread and split.
+    [Theory]
+    [InlineData(28, 28, 1, 16)]
+    [InlineData(10, 10, 2, 16)]
+    [InlineData(7, 9, 1, 16)]
+    [InlineData(3, 5, 2, 16)]
+    [InlineData(33, 17, 1, 16)]
+    [InlineData(56, 56, 2, 64)]   // 2^20 taps and more: split across threads
+    public void MaxPooling_Plain2x2_MatchesReference(int height, int width, int maxDegree, int batch)
+    {
+        var random = new Random(height * 100 + width);
+        var g = new Conv2dGeometry(6, height, width, 2, 2, stride: 2);
+        int inLength = batch * g.InputSize, outLength = batch * g.Channels * g.OutputPlaneSize;
+        int saved = Parallelism.MaxDegree;
+        Parallelism.MaxDegree = maxDegree;
+        try
+        {
+            foreach (bool integers in (bool[])[false, true])
+            {
+                var x = integers ? ConvTestData.Integers(random, inLength) : ConvTestData.Normal(random, inLength);
+                for (int i = 0; i < 40; i++)
+                    x[random.Next(inLength)] = float.NaN;
+                float[] y = new float[outLength], yRef = new float[outLength];
+                int[] arg = new int[outLength], argRef = new int[outLength];
+                MaxPooling2d.Forward(g, batch, x, y, arg);
+                MaxPooling2dReference.Forward(g, batch, x, yRef, argRef);
+                Assert.Equal(argRef, arg);
+                Assert.Equal(yRef, y);
+            }
         }
         finally
         {

@@ -118,4 +118,24 @@ public class SoftmaxCrossEntropyTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SoftmaxCrossEntropy(1f));
         Assert.Contains("SoftmaxCrossEntropy: expected label smoothing in [0, 1), got 1.", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ForwardBackward_SameShapeAgain_AllocatesNothing()
+    {
+        var loss = new SoftmaxCrossEntropy();
+        var scores = Tensor.RandomNormal(new Shape(64, 10), new CortexRandom(3));
+        var labels = new Tensor(64);
+        for (int i = 0; i < 64; i++)
+            labels.Span[i] = i % 10;
+        loss.Forward(scores, labels);
+        loss.Backward();                                  // the first call allocates its buffers
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            loss.Forward(scores, labels);
+            loss.Backward();
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

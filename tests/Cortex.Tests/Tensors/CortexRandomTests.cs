@@ -69,4 +69,25 @@ public class CortexRandomTests
         }
         Assert.InRange(sum / 100000, 0.49, 0.51);
     }
+
+    [Fact]
+    public void Reset_RestartsTheStream_IncludingTheSpareNormal()
+    {
+        var rng = new CortexRandom(9);
+        rng.Normal();                          // leaves a spare normal behind
+        rng.Reset(42);
+        var fresh = new CortexRandom(42);
+        Assert.Equal(fresh.Normal(), rng.Normal());
+        Assert.Equal(fresh.NextUInt64(), rng.NextUInt64());
+        Assert.Equal(42UL, rng.Seed);
+    }
+
+    [Fact]
+    public void Mix_DependsOnBothArguments()
+    {
+        Assert.Equal(CortexRandom.Mix(1, 2), CortexRandom.Mix(1, 2));
+        Assert.NotEqual(CortexRandom.Mix(1, 2), CortexRandom.Mix(2, 1));
+        Assert.NotEqual(CortexRandom.Mix(1, 2), CortexRandom.Mix(1, 3));
+        Assert.NotEqual(0UL, CortexRandom.Mix(0, 0));
+    }
 }

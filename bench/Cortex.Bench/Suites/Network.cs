@@ -1,0 +1,102 @@
+// Network.cs — the networks the train, infer and memory suites run, each defined twice with the
+// same architecture: as a Cortex model and as a TorchSharp module, with the same optimizer and
+// hyper-parameters. Weights are each library's own default initialization (speed does not depend
+// on the values); inputs are random data of the training shape.
+//
+//   LeNet-5          1×28×28, batch 64, SGD momentum 0.9 (lr 0.01)   Cortex: ModelZoo "lenet5"
+//   SimpleConvNet    1×28×28, batch 100, Adam (lr 0.001)            Cortex: ModelZoo "simpleconvnet"
+//   Keras CIFAR net  3×32×32, batch 128, SGD momentum 0.9 (lr 0.01)  built here with Sequential:
+//                    conv32 (same) – conv32 – pool – conv64 (same) – conv64 – pool – fc512 – dropout 0.5 – fc10
+//                    (the Keras cifar10_cnn example's layers, its two dropout-0.25 layers left out)
+//
+// Momentum: Cortex keeps lr inside the velocity (v = μv − lr·g; w += v), PyTorch outside
+// (b = μb + g; w −= lr·b); with a constant lr the two are the same update.
+// ResNet-20 and ResNet-18 (at 32×32) join when the model zoo has them on main; until then the
+// suites print a note (Pending).
+using Cortex.Layers;
+using Cortex.Models;
+using Cortex.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch.nn;
+using TorchModule = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace Cortex.Bench.Suites;
+
+/// <summary>One network, buildable in Cortex and in libtorch with the same architecture and optimizer.</summary>
+/// <param name="Name">The case, e.g. <c>LeNet-5</c>.</param>
+/// <param name="Channels">Input channels.</param>
+/// <param name="Size">Input height = width.</param>
+/// <param name="Classes">Output classes.</param>
+/// <param name="TrainBatch">Training batch size.</param>
+/// <param name="OptimizerText">The optimizer, as shown, e.g. <c>SGD momentum 0.9, lr 0.01</c>.</param>
+/// <param name="CreateCortex">Builds the Cortex model.</param>
+/// <param name="CreateTorch">Builds the libtorch module.</param>
+/// <param name="CortexOptimizer">The Cortex optimizer over the model's parameters.</param>
+/// <param name="TorchOptimizer">The libtorch optimizer over the module's parameters.</param>
+public sealed record Network(
+    string Name, int Channels, int Size, int Classes, int TrainBatch, string OptimizerText,
+    Func<Layer> CreateCortex, Func<TorchModule> CreateTorch,
+    Func<IEnumerable<Parameter>, Optimizer> CortexOptimizer,
+    Func<IEnumerable<TorchSharp.Modules.Parameter>, torch.optim.Optimizer> TorchOptimizer)
+{
+    /// <summary>"1×28×28".</summary>
+    public string InputText => $"{Channels}×{Size}×{Size}";
+
+    /// <summary>LeNet-5, SimpleConvNet and the Keras CIFAR net.</summary>
+    public static IReadOnlyList<Network> Standard { get; } =
+    [
+        new("LeNet-5", 1, 28, 10, 64, "SGD momentum 0.9",
+            () => ModelZoo.Create("lenet5"), LeNet5Torch,
+            p => new Momentum(p, 0.01f, 0.9f), p => torch.optim.SGD(p, 0.01, momentum: 0.9)),
+        new("SimpleConvNet", 1, 28, 10, 100, "Adam",
+            () => ModelZoo.Create("simpleconvnet"), SimpleConvNetTorch,
+            p => new Adam(p, 1e-3f), p => torch.optim.Adam(p, 1e-3)),
+        new("Keras CIFAR net", 3, 32, 10, 128, "SGD momentum 0.9",
+            KerasCifarCortex, KerasCifarTorch,
+            p => new Momentum(p, 0.01f, 0.9f), p => torch.optim.SGD(p, 0.01, momentum: 0.9)),
+    ];
+
+    /// <summary>Networks the brief asks for that the zoo on main does not have yet: (zoo name, case name).</summary>
+    public static IReadOnlyList<string> Pending =>
+        [.. new[] { ("resnet20", "ResNet-20"), ("resnet18", "ResNet-18 at 32×32") }
+            .Where(m => !ModelZoo.Models.Any(info => info.Name == m.Item1))
+            .Select(m => $"{m.Item2}: skipped, the model zoo on main has no \"{m.Item1}\" yet")];
+
+    private static TorchModule LeNet5Torch() => Sequential(
+        ("conv1", Conv2d(1, 6, 5, padding: 2)), ("relu1", ReLU()), ("pool1", MaxPool2d(2)),
+        ("conv2", Conv2d(6, 16, 5)), ("relu2", ReLU()), ("pool2", MaxPool2d(2)),
+        ("flatten", Flatten()),
+        ("fc1", Linear(16 * 5 * 5, 120)), ("relu3", ReLU()),
+        ("fc2", Linear(120, 84)), ("relu4", ReLU()),
+        ("fc3", Linear(84, 10)));
+
+    private static TorchModule SimpleConvNetTorch() => Sequential(
+        ("conv1", Conv2d(1, 30, 5)), ("relu1", ReLU()), ("pool1", MaxPool2d(2)),
+        ("flatten", Flatten()),
+        ("affine1", Linear(30 * 12 * 12, 100)), ("relu2", ReLU()),
+        ("affine2", Linear(100, 10)));
+
+    private static Layers.Sequential KerasCifarCortex() => new Layers.Sequential("keras_cifar",
+        new Layers.Conv2d(3, 32, 3, padding: 1), new Layers.ReLU(),
+        new Layers.Conv2d(32, 32, 3), new Layers.ReLU(),
+        new Layers.MaxPool2d(2),
+        new Layers.Conv2d(32, 64, 3, padding: 1), new Layers.ReLU(),
+        new Layers.Conv2d(64, 64, 3), new Layers.ReLU(),
+        new Layers.MaxPool2d(2),
+        new Layers.Flatten(),
+        new Dense(64 * 6 * 6, 512), new Layers.ReLU(),
+        new Layers.Dropout(0.5),
+        new Dense(512, 10));
+
+    private static TorchModule KerasCifarTorch() => Sequential(
+        ("conv1", Conv2d(3, 32, 3, padding: 1)), ("relu1", ReLU()),
+        ("conv2", Conv2d(32, 32, 3)), ("relu2", ReLU()),
+        ("pool1", MaxPool2d(2)),
+        ("conv3", Conv2d(32, 64, 3, padding: 1)), ("relu3", ReLU()),
+        ("conv4", Conv2d(64, 64, 3)), ("relu4", ReLU()),
+        ("pool2", MaxPool2d(2)),
+        ("flatten", Flatten()),
+        ("fc1", Linear(64 * 6 * 6, 512)), ("relu5", ReLU()),
+        ("dropout", Dropout(0.5)),
+        ("fc2", Linear(512, 10)));
+}

@@ -1,0 +1,48 @@
+// TrainSuite.cs — `train`: training throughput in images/s of whole networks (Network.Standard),
+// Cortex against the same architecture in libtorch, one complete step per call: zero the
+// gradients, forward, softmax cross-entropy, backward, optimizer step, on a random batch.
+// Both sides use the same thread count; each step's work is the batch size in images.
+using System.Diagnostics;
+using Cortex.Bench.Harness;
+using Cortex.Kernels;
+using Spectre.Console;
+
+namespace Cortex.Bench.Suites;
+
+/// <summary>Training images/s of LeNet-5, SimpleConvNet and a Keras-style CIFAR net, Cortex vs libtorch.</summary>
+public sealed class TrainSuite : Suite
+{
+    private const string Unit = "images/s";
+
+    /// <inheritdoc/>
+    public override string Name => "train";
+
+    /// <inheritdoc/>
+    public override string Description => "Training step images/s (zero grads, forward, loss, backward, optimizer step): Cortex vs libtorch, same architecture.";
+
+    /// <inheritdoc/>
+    public override IEnumerable<ResultRow> Run(BenchContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _ = context.LibTorch;
+        Parallelism.MaxDegree = context.Threads;
+        foreach (var network in Network.Standard)
+            yield return RunCase(context, network);
+        foreach (var note in Network.Pending)
+            context.Console.MarkupLineInterpolated($"  [grey]{note}[/]");
+    }
+
+    private ResultRow RunCase(BenchContext context, Network network)
+    {
+        long started = Stopwatch.GetTimestamp();
+        int batch = network.TrainBatch;
+        using var cortex = new CortexRig(network, batch);
+        using var peer = new TorchRig(network, batch);
+        var samples = Measure.Alternating([new Contender("Cortex", cortex.Train), new Contender("libtorch", peer.Train)], context.Settings);
+        string details = $"batch {batch}, {network.InputText}, {network.OptimizerText}";
+        var row = new ResultRow(Name, network.Name, details, Unit, HigherIsBetter: true,
+            samples[0].Rate(batch), samples[1].Rate(batch));
+        NetworkSuites.Progress(context, row, started);
+        return row;
+    }
+}

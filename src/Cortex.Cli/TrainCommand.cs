@@ -1,0 +1,86 @@
+// TrainCommand.cs — `cortex train`: train a zoo model on a data set, show progress, report the
+// test accuracy, and save the model, its history and (optionally) the training curves.
+//
+// With no options: LeNet-5 on the 10,000 real MNIST digits that ship in data/mnist-digits
+// (8,000 to train, of which 10 % are held out for validation; 2,000 to test).
+using System.CommandLine;
+using System.Globalization;
+using Cortex.Data.Loading;
+using Cortex.Serialization;
+using Cortex.Training;
+using Spectre.Console;
+
+namespace Cortex.Cli;
+
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("train", "Train a model (default: LeNet-5 on the shipped MNIST digits) and report its test accuracy.");
+        var options = new TrainOptions();
+        options.AddTo(command);
+        var output = new Option<string>("--out", "-o") { Description = "Where to save the trained model (.safetensors). Default: runs/MODEL.safetensors." };
+        var history = new Option<string>("--history") { Description = "Where to save the per-epoch history (.csv or .json). Default: runs/MODEL-history.csv." };
+        var plot = new Option<string>("--plot") { Description = "Draw the accuracy and loss curves into this PNG." };
+        var saveBest = new Option<bool>("--save-best") { Description = "Keep the epoch with the best validation accuracy instead of the last one." };
+        var patience = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many epochs." };
+        foreach (Option option in new Option[] { output, history, plot, saveBest, patience })
+            command.Options.Add(option);
+
+        command.SetAction(result => CliConsole.Guard(result, console =>
+        {
+            var settings = options.Read(result);
+            var data = TrainingSetup.LoadData(settings, new ConsoleLog(console));
+            var job = TrainingSetup.Create(settings, data);
+            string modelPath = result.GetValue(output) ?? Path.Combine("runs", $"{job.Spec.Model}.safetensors");
+            string historyPath = result.GetValue(history) ?? Path.Combine("runs", $"{job.Spec.Model}-history.csv");
+
+            long parameters = job.Model.AllParameters().Sum(p => (long)p.Value.Size);
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"[bold]{Markup.Escape(job.Spec.Model)}[/] ({parameters:N0} parameters) on [bold]{Markup.Escape(settings.Data)}[/]: " +
+                $"{job.Train.Count:N0} training, {job.Validation?.Count ?? 0:N0} validation, {data.Test.Count:N0} test images {Markup.Escape(data.Train.SampleShape.ToString())}"));
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"[grey]{Markup.Escape(job.Optimizer.Name)} lr {job.Optimizer.LearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs, schedule {Markup.Escape(settings.Schedule)}, seed {settings.Seed}, {Kernels.Parallelism.MaxDegree} threads[/]"));
+
+            var trainer = job.CreateTrainer();
+            trainer.Callbacks.Add(new ModelCheckpoint(modelPath, job.Spec.ToJson(), saveBestOnly: result.GetValue(saveBest)));
+            if (result.GetValue(patience) is { } p)
+                trainer.Callbacks.Add(new EarlyStopping(p));
+
+            var trainSet = TrainingSetup.TrainingView(settings, job.Train);
+            if (trainSet is AugmentedDataset augmented)
+                console.MarkupLine($"[grey]augmentation: {Markup.Escape(augmented.Transform.Name)}[/]");
+            History trained;
+            try
+            {
+                trained = ConsoleProgress.Run(console, progress =>
+                {
+                    trainer.Callbacks.Add(progress);
+                    return trainer.Fit(trainSet, job.Validation);
+                });
+            }
+            finally
+            {
+                // Whatever happened, the epochs that did finish are kept.
+                trainer.History?.Save(historyPath);
+                (trainSet as IDisposable)?.Dispose();
+            }
+            if (trained.StopReason is { } reason)
+                console.MarkupLine($"[yellow]{Markup.Escape(reason)}[/]");
+
+            if (result.GetValue(saveBest))
+                ModelFile.LoadWeights(job.Model, modelPath);        // evaluate the kept model
+            var test = trainer.Evaluate(data.Test);
+            console.MarkupLine($"[grey]model saved to {Markup.Escape(modelPath)}, history to {Markup.Escape(historyPath)}[/]");
+            if (result.GetValue(plot) is { } plotPath)
+            {
+                TrainingPlot.Save(trained, $"{job.Spec.Model} on {settings.Data}", plotPath);
+                console.MarkupLine($"[grey]curves drawn in {Markup.Escape(plotPath)}[/]");
+            }
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"test accuracy: {test.Accuracy * 100:F2}% ({test.Correct}/{test.Count})"));
+            return 0;
+        }));
+        return command;
+    }
+}

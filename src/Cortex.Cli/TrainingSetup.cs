@@ -1,0 +1,105 @@
+// TrainingSetup.cs — turns TrainSettings into the objects a run needs: data, model, loss,
+// optimizer and schedule. Wiring only; every piece it builds lives in the libraries.
+using System.Globalization;
+using Cortex.Data;
+using Cortex.Data.Images;
+using Cortex.Data.Loading;
+using Cortex.Data.Transforms;
+using Cortex.Layers;
+using Cortex.Losses;
+using Cortex.Models;
+using Cortex.Optimizers;
+using Cortex.Optimizers.Schedules;
+using Cortex.Tensors;
+using Cortex.Training;
+
+namespace Cortex.Cli;
+
+/// <summary>A ready-to-run training job.</summary>
+internal sealed record TrainingJob(
+    TrainSettings Settings, DatasetSplit Data, ImageDataset Train, ImageDataset? Validation,
+    ModelSpec Spec, Layer Model, Loss Loss, Optimizer Optimizer, ILearningRateSchedule Schedule)
+{
+    public Trainer CreateTrainer() => new(Model, Loss, Optimizer, new TrainerOptions
+    {
+        Epochs = Settings.Epochs,
+        BatchSize = Settings.BatchSize,
+        Seed = Settings.Seed,
+        ValidationSampleCount = Settings.EvaluationSamples,
+    })
+    { Schedule = Schedule };
+}
+
+internal static class TrainingSetup
+{
+    /// <summary>
+    /// Loads the data named by the settings (the shipped digits by default). Image folders are decoded at the model's
+    /// designed input size and channels; skipped files are reported to <paramref name="log"/>.
+    /// </summary>
+    public static DatasetSplit LoadData(TrainSettings settings, IProgress<string>? log = null)
+    {
+        log?.Report($"loading data: {settings.Data}");
+        var input = ModelZoo.Find(settings.Model).DefaultInput;
+        return DataSources.Load(settings.Data, new DataSourceOptions
+        {
+            ImageFolder = new ImageFolderOptions { Channels = input[0], Height = input[1], Width = input[2], Warning = log is null ? null : log.Report },
+        });
+    }
+
+    /// <summary>
+    /// The training set as the trainer should see it: <paramref name="train"/> itself, or an <see cref="AugmentedDataset"/>
+    /// applying the settings' --augment recipe (dispose it after training).
+    /// </summary>
+    public static IDataset TrainingView(TrainSettings settings, ImageDataset train)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Augment) || settings.Augment.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+            return train;
+        var transform = Augmentations.Parse(settings.Augment, ImageSize.FromShape(train.SampleShape), train);
+        return new AugmentedDataset(train, transform, new AugmentedDatasetOptions { Seed = settings.Seed ^ 0xA06UL });
+    }
+
+    /// <summary>Builds model, loss, optimizer and schedule for <paramref name="data"/>.</summary>
+    public static TrainingJob Create(TrainSettings settings, DatasetSplit data)
+    {
+        CortexRandom.SetGlobalSeed(settings.Seed);
+        var (train, validation) = SplitValidation(settings, data);
+        var options = new Dictionary<string, string> { ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture) };
+        if (settings.Init is not null)
+            options["init"] = settings.Init;
+        var info = ModelZoo.Find(settings.Model);
+        int classes = data.Train.NumClasses;
+        if (classes == 2 && info.DefaultClasses == 1)
+            classes = 1;                         // a single-logit binary model (cats vs dogs)
+        var spec = ModelZoo.Spec(info.Name, classes, data.Train.SampleShape, options);
+        var model = ModelZoo.Create(spec);
+
+        var optimizer = OptimizerCatalog.Create(settings.Optimizer, model.AllParameters(), settings.LearningRate);
+        optimizer.WeightDecay = settings.WeightDecay;
+        var schedule = ScheduleCatalog.Parse(settings.Schedule, settings.Epochs);
+        return new TrainingJob(settings, data, train, validation, spec, model, CreateLoss(settings.Loss, spec.NumClasses), optimizer, schedule);
+    }
+
+    private static (ImageDataset Train, ImageDataset? Validation) SplitValidation(TrainSettings settings, DatasetSplit data)
+    {
+        string v = settings.Validation.Trim().ToLowerInvariant();
+        if (v == "test")
+            return (data.Train, data.Test);
+        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double fraction) || fraction < 0 || fraction >= 1)
+            throw new FormatException($"--validation: expected a fraction in [0, 1) or 'test', got '{settings.Validation}'.");
+        if (fraction == 0)
+            return (data.Train, null);
+        if (data.Validation is not null)
+            return (data.Train, data.Validation);   // the source has its own validation set (an image folder's validation/)
+        var (train, validation) = data.Train.Split(fraction, new CortexRandom(settings.Seed ^ 0x5A17UL));
+        return (train, validation);
+    }
+
+    private static Loss CreateLoss(string name, int outputs) => name.Trim().ToLowerInvariant() switch
+    {
+        "auto" => outputs == 1 ? new BinaryCrossEntropy(fromLogits: true) : new SoftmaxCrossEntropy(),
+        "softmax" or "cross-entropy" => new SoftmaxCrossEntropy(),
+        "svm" or "hinge" => new MulticlassSvm(),
+        "bce" => new BinaryCrossEntropy(fromLogits: true),
+        _ => throw new FormatException($"--loss: expected auto, softmax, svm or bce, got '{name}'."),
+    };
+}
