@@ -1,11 +1,9 @@
-// Zoo models run forward and one training step. The big ones run at a reduced input, because a
-// VGG-16 forward pass at 224×224 is 15.5 GMACs and the unit suite runs unoptimized kernels (Debug) on
-// two shared cores. The cases cover every code path (each block kind, LRN, grouped convs, both
-// shortcut options, both bottleneck strides, plain nets, inception modules, the aux heads) rather
-// than every depth: VGG-11/13/16/19 differ from the VGG-11-LRN case only in their configuration data,
-// ResNet-34/101/152 from ResNet-18/50 only in block counts (every model is built and shape-checked at
-// its native size in NativeSizeTests). Sizes: VGG at 32×32 (the smallest its five pools accept),
-// ImageNet ResNets and GoogLeNet at 16×16 (every stage still runs, the last ones at 1×1), GoogLeNet
+// Every zoo model runs forward and one training step. The big ones run at a reduced input, because a
+// VGG-16 forward pass at 224×224 is 15.5 GMACs and the unit suite runs on two shared cores (every model
+// is also built and shape-checked at its native size in NativeSizeTests). Sizes: VGG at 32×32 (the smallest its five pools accept),
+// ImageNet ResNets at 32×32 (every stage still runs, layer4 at 1×1; at 16×16 layer3 is 1×1 too and
+// its batch norm sees 2 values per channel, whose gradients explode through ResNet-101's 23 blocks),
+// GoogLeNet at 16×16, GoogLeNet
 // with its auxiliary heads at 80×80 (the heads pool 5×5 windows of 4a's map), AlexNet at 67×67 (the
 // smallest its three 3/2 pools accept), cats-vs-dogs at 48×48 and the CIFAR nets at 8×8. The FC
 // heads take the smaller flattened maps: the builders size them from the spec.
@@ -21,21 +19,46 @@ public sealed class TrainingStepTests
 {
     [Theory]
     [InlineData("catsdogs", "dropout=true", 48, 2)]
+    [InlineData("catsdogs", "", 48, 2)]
+    [InlineData("alexnet", "", 67, 1)]
     [InlineData("alexnet", "groups=2", 67, 1)]
+    [InlineData("vgg11", "", 32, 1)]
     [InlineData("vgg11-lrn", "", 32, 1)]
+    [InlineData("vgg13", "", 32, 1)]
+    [InlineData("vgg16-c", "", 32, 1)]
+    [InlineData("vgg16", "", 32, 1)]
+    [InlineData("vgg19", "", 32, 1)]
+    [InlineData("vgg16", "batch_norm=true", 32, 2)]
     [InlineData("nin", "", 8, 2)]
     [InlineData("googlenet", "", 16, 2)]
-    [InlineData("resnet18", "", 16, 2)]
-    [InlineData("resnet50", "stride_on=3x3", 16, 2)]
-    [InlineData("plain18", "", 16, 2)]
-    [InlineData("resnet20", "shortcut=B", 8, 2)]
+    [InlineData("resnet18", "", 32, 2)]
+    [InlineData("resnet34", "", 32, 2)]
+    [InlineData("resnet50", "", 32, 2)]
+    [InlineData("resnet101", "", 32, 2)]
+    [InlineData("resnet152", "", 32, 2)]
+    [InlineData("resnet50", "stride_on=3x3", 32, 2)]
+    [InlineData("plain18", "", 32, 2)]
+    [InlineData("plain34", "", 32, 2)]
+    [InlineData("resnet20", "", 8, 2)]
+    [InlineData("resnet32", "", 8, 2)]
+    [InlineData("resnet44", "", 8, 2)]
+    [InlineData("resnet56", "", 8, 2)]
     [InlineData("resnet110", "", 8, 2)]
+    [InlineData("resnet20", "shortcut=B", 8, 2)]
     [InlineData("plain20", "", 8, 2)]
+    [InlineData("plain32", "", 8, 2)]
+    [InlineData("plain44", "", 8, 2)]
+    [InlineData("plain56", "", 8, 2)]
+    [InlineData("plain110", "", 8, 2)]
+    [InlineData("lenet5", "", 28, 2)]
+    [InlineData("lenet5-classic", "", 28, 2)]
+    [InlineData("simpleconvnet", "", 28, 2)]
     public void ReducedInput_ForwardAndOneStep_GivesFiniteNonZeroGradients(string name, string options, int size, int batch)
     {
         int classes = name == "catsdogs" ? 1 : 5;
-        var model = ModelZoo.Create(name, classes, new Shape(3, size, size), NativeSizeTests.Options(options));
-        var x = Tensor.RandomNormal(new Shape(batch, 3, size, size), new CortexRandom(1));
+        int channels = name.StartsWith("lenet", StringComparison.Ordinal) || name == "simpleconvnet" ? 1 : 3;
+        var model = ModelZoo.Create(name, classes, new Shape(channels, size, size), NativeSizeTests.Options(options));
+        var x = Tensor.RandomNormal(new Shape(batch, channels, size, size), new CortexRandom(1));
         var scores = model.Forward(x, training: true);
         Assert.Equal(new Shape(batch, classes), scores.Shape);
         Assert.Equal(scores.Shape, model.OutputShape(x.Shape));
