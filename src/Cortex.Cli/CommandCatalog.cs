@@ -16,5 +16,7 @@ internal static class CommandCatalog
         yield return VisualizeCommand.Create();
         yield return ConvDemoCommand.Create();
         yield return InfoCommand.Create();
+        yield return SummaryCommand.Create();
+        yield return GradCheckCommand.Create();
     }
 }

@@ -27,6 +27,12 @@ public sealed record ModelSpec(string Model, int NumClasses, Shape Input, IReadO
     public double Number(string key, double fallback) =>
         Option(key) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
+    /// <summary>
+    /// The weight initializer option "init" (an <see cref="Initializers.Init.Parse"/> spec: "he", "xavier_uniform",
+    /// "normal:0.01", "zeros"), or null for each layer's default. "zeros" builds a model quickly (for counting).
+    /// </summary>
+    public Initializers.Initializer? WeightInit => Option("init") is { } text ? Initializers.Init.Parse(text) : null;
+
     /// <summary>Builds the model through the zoo.</summary>
     public Layers.Layer Build() => ModelZoo.Create(this);
 

@@ -12,7 +12,15 @@ namespace Cortex.Models;
 /// <param name="DefaultInput">The input (C, H, W) the model was designed for.</param>
 /// <param name="DefaultClasses">The number of classes it was designed for.</param>
 /// <param name="Build">Builds the model from a spec.</param>
-public sealed record ModelInfo(string Name, string Description, Shape DefaultInput, int DefaultClasses, Func<ModelSpec, Layer> Build);
+/// <param name="SmallInput">
+/// A small input (C, H, W) the architecture still accepts, for quick checks (<c>cortex gradcheck</c>, tests);
+/// null when the default input is small already.
+/// </param>
+public sealed record ModelInfo(string Name, string Description, Shape DefaultInput, int DefaultClasses, Func<ModelSpec, Layer> Build, Shape? SmallInput = null)
+{
+    /// <summary><see cref="SmallInput"/>, or the default input when none is given.</summary>
+    public Shape QuickInput => SmallInput ?? DefaultInput;
+}
 
 /// <summary>Builds the classic architectures by name.</summary>
 /// <example><code>
@@ -27,6 +35,12 @@ public static class ModelZoo
     {
         LeNet5.Register();
         SimpleConvNet.Register();
+        CatsDogs.Register();
+        AlexNet.Register();
+        Vgg.Register();
+        Nin.Register();
+        GoogLeNet.Register();
+        ResNet.Register();
     }
 
     /// <summary>Every model, in the order <c>cortex summary --list</c> shows them.</summary>
