@@ -71,14 +71,15 @@ public sealed partial class PipelineCommandTests : IDisposable
     [Fact]
     public void Train_OnAnImageFolder_WithKerasAugmentation_RunsAndWarnsAboutTheBrokenFile()
     {
-        // TODO(zoo): use --model catsdogs once the zoo has it; lenet5 reads the folder at its 1×28×28 input.
-        var (code, output, error) = CliRunner.Run("train", "--data", _data, "--model", "lenet5", "--augment", "keras", "--epochs", "1",
+        // The lectures' cats-vs-dogs network reads the folder at its 3×150×150 input and ends in one logit.
+        var (code, output, error) = CliRunner.Run("train", "--data", _data, "--model", "catsdogs", "--augment", "keras", "--epochs", "1",
             "--batch-size", "8", "--out", In("m.safetensors"), "--history", In("h.csv"));
         Assert.True(code == 0, error + output);
         string flat = Regex.Replace(output, @"\s+", " ");                                 // the console wraps long lines
         Assert.Contains("skipped " + Path.Combine(_data, "train", "cats", "cat.broken.png"), flat, StringComparison.Ordinal);
         Assert.Contains("augmentation: RandomAffine(rot ±40°", flat, StringComparison.Ordinal);
-        Assert.Contains("32 training, 8 validation, 12 test images [1, 28, 28]", flat, StringComparison.Ordinal);
+        Assert.Contains("catsdogs (3,453,121 parameters)", flat, StringComparison.Ordinal);
+        Assert.Contains("32 training, 8 validation, 12 test images [3, 150, 150]", flat, StringComparison.Ordinal);
         Assert.Matches(@"^test accuracy: \d+\.\d\d% \(\d+/12\)$", CliRunner.LastLine(output));
     }
 
