@@ -69,6 +69,12 @@ public sealed class NativeSizeTests
         if (!options.Contains("include_top", StringComparison.Ordinal))
             Assert.Equal(new Shape(1, info.DefaultClasses), output);
 
+        // A real forward pass of one image at the native size, not only the shape arithmetic.
+        var x = Tensor.RandomNormal(new Shape([1, .. info.DefaultInput.Dimensions]), new CortexRandom(1));
+        var y = model.Forward(x, training: false);
+        Assert.Equal(output, y.Shape);
+        Assert.All(y.ToArray(), v => Assert.True(float.IsFinite(v)));
+
         var summary = ModelSummary.Create(model, info.DefaultInput);
         Assert.Equal(parameters, summary.TotalParameters);
         Assert.Equal(parameters, summary.TrainableParameters);
