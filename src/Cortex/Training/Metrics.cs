@@ -19,21 +19,7 @@ public static class Metrics
             throw new ArgumentException($"Metrics.Predict: expected room for {n} predictions, got {predictions.Length}.", nameof(predictions));
         var s = scores.Span;
         for (int i = 0; i < n; i++)
-        {
-            if (k == 1)
-            {
-                predictions[i] = s[i] > 0f ? 1 : 0;
-                continue;
-            }
-            var row = s.Slice(i * k, k);
-            int best = 0;
-            for (int j = 1; j < k; j++)
-            {
-                if (row[j] > row[best])
-                    best = j;
-            }
-            predictions[i] = best;
-        }
+            predictions[i] = PredictRow(s, i, k);
     }
 
     /// <summary>How many rows of <paramref name="scores"/> predict their label.</summary>
@@ -48,22 +34,7 @@ public static class Metrics
         int correct = 0;
         for (int i = 0; i < n; i++)
         {
-            int predicted;
-            if (k == 1)
-            {
-                predicted = s[i] > 0f ? 1 : 0;
-            }
-            else
-            {
-                var row = s.Slice(i * k, k);
-                predicted = 0;
-                for (int j = 1; j < k; j++)
-                {
-                    if (row[j] > row[predicted])
-                        predicted = j;
-                }
-            }
-            if (predicted == labels[i])
+            if (PredictRow(s, i, k) == labels[i])
                 correct++;
         }
         return correct;
@@ -103,5 +74,20 @@ public static class Metrics
         Predict(scores, scratch);
         for (int i = 0; i < labels.Length; i++)
             confusion[labels[i], scratch[i]]++;
+    }
+
+    /// <summary>The class row <paramref name="i"/> of k scores predicts: the arg-max (first on ties), or logit &gt; 0 when k = 1.</summary>
+    private static int PredictRow(ReadOnlySpan<float> scores, int i, int k)
+    {
+        if (k == 1)
+            return scores[i] > 0f ? 1 : 0;
+        var row = scores.Slice(i * k, k);
+        int best = 0;
+        for (int j = 1; j < k; j++)
+        {
+            if (row[j] > row[best])
+                best = j;
+        }
+        return best;
     }
 }

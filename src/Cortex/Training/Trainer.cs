@@ -30,6 +30,7 @@ public sealed class Trainer
 {
     private readonly Batch _full = new();
     private readonly Batch _partial = new();
+    private readonly Batch _evaluation = new();
 
     public Trainer(Layer model, Loss loss, Optimizer optimizer, TrainerOptions? options = null)
     {
@@ -126,7 +127,7 @@ public sealed class Trainer
         int k = Math.Min(topK, Math.Max(classes, 1));
         var confusion = new int[classes, classes];
         int batchSize = Math.Min(Options.EvaluationBatchSize, Math.Max(count, 1));
-        var batch = new Batch();
+        var batch = _evaluation;                  // reused: evaluating every epoch allocates no new batch tensors
         var scratch = new int[batchSize];
         double lossSum = 0;
         int correct = 0, topHits = 0;
@@ -136,13 +137,12 @@ public sealed class Trainer
             var (x, target, labels) = batch.Fill(data, all.AsSpan(start, n));
             var y = Model.Forward(x, training: false);
             lossSum += (double)Loss.Forward(y, target) * n;
-            correct += Metrics.CountCorrect(y, labels);
-            if (y.Size / n > 1)
-                topHits += Metrics.CountTopK(y, labels, k);
+            int batchCorrect = Metrics.CountCorrect(y, labels);
+            correct += batchCorrect;
+            // A single-logit (binary) model has no ranking of classes: its top-k is its accuracy.
+            topHits += y.Size / n > 1 ? Metrics.CountTopK(y, labels, k) : batchCorrect;
             Metrics.AccumulateConfusion(y, labels, confusion, scratch);
         }
-        if (classes <= 2 && topHits == 0)
-            topHits = correct;
         return new Evaluation(count, correct, count == 0 ? double.NaN : lossSum / count, topHits, k, confusion);
     }
 
