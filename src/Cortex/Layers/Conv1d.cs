@@ -132,13 +132,7 @@ public sealed class Conv1d : Layer
     /// <summary>"encoder.0 (Conv1d 16@5)".</summary>
     private string Who => ConvolutionSupport.Who(this, $"{OutChannels}@{KernelSize}");
 
-    private Span<float> Workspace(in Conv2dGeometry g)
-    {
-        int size = Convolution2d.WorkspaceSize(g);
-        if (_workspace.Length < size)
-            _workspace = new float[size];
-        return _workspace;
-    }
+    private Span<float> Workspace(in Conv2dGeometry g) => ConvolutionSupport.Grow(ref _workspace, Convolution2d.WorkspaceSize(g));
 
     private Conv2dGeometry Geometry(Shape input)
     {

@@ -176,13 +176,7 @@ public sealed class Conv2d : Layer
     /// <summary>"features.3 (Conv2d 16@5×5)".</summary>
     private string Who => ConvolutionSupport.Who(this, $"{OutChannels}@{KernelHeight}×{KernelWidth}");
 
-    private Span<float> Workspace(in Conv2dGeometry g)
-    {
-        int size = Convolution2d.WorkspaceSize(g);
-        if (_workspace.Length < size)
-            _workspace = new float[size];
-        return _workspace;
-    }
+    private Span<float> Workspace(in Conv2dGeometry g) => ConvolutionSupport.Grow(ref _workspace, Convolution2d.WorkspaceSize(g));
 
     /// <summary>Validates an input shape and returns the geometry of one group for it.</summary>
     private Conv2dGeometry Geometry(Shape input)

@@ -137,13 +137,7 @@ public sealed class Conv3d : Layer
     /// <summary>"backbone.0 (Conv3d 64@3×3×3)".</summary>
     private string Who => ConvolutionSupport.Who(this, $"{OutChannels}@{KernelSize.Depth}×{KernelSize.Height}×{KernelSize.Width}");
 
-    private Span<float> Workspace(in Conv3dGeometry g)
-    {
-        int size = Convolution3d.WorkspaceSize(g);
-        if (_workspace.Length < size)
-            _workspace = new float[size];
-        return _workspace;
-    }
+    private Span<float> Workspace(in Conv3dGeometry g) => ConvolutionSupport.Grow(ref _workspace, Convolution3d.WorkspaceSize(g));
 
     private Conv3dGeometry Geometry(Shape input)
     {

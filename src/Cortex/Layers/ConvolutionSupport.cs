@@ -17,6 +17,17 @@ namespace Cortex.Layers;
 internal static class ConvolutionSupport
 {
     /// <summary>
+    /// <paramref name="buffer"/>, replaced by a larger array only when it holds fewer than
+    /// <paramref name="size"/> floats: the im2col/vol2col workspace every convolution layer reuses.
+    /// </summary>
+    public static Span<float> Grow(ref float[] buffer, int size)
+    {
+        if (buffer.Length < size)
+            buffer = new float[size];
+        return buffer;
+    }
+
+    /// <summary>
     /// The initial filters: <paramref name="init"/>, by default He-normal N(0, 2 / fan_in) with
     /// fan_in = C/groups · kernel volume read from the (FN, C/groups, K…) shape (He et al. 2015,
     /// "Delving Deep into Rectifiers": the variance that keeps ReLU activations from shrinking or growing).
