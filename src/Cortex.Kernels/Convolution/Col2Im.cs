@@ -9,10 +9,12 @@
 //
 // Adjoint: ⟨Im2Col(x), col⟩ = ⟨x, Col2Im(col)⟩ for every x and col (a test checks it).
 //
-// Speed: the same split as Im2Col.cs. Per (c, kh, kw) the inside columns [owLo, owHi) are found once;
-// for stride 1 each output row adds one contiguous segment into one input row (vectorized by
-// TensorPrimitives.Add); the left/right pad columns are skipped (Zero) or summed into the edge pixel
-// (Replicate). Channels write disjoint planes, so callers may run images or channels in parallel.
+// Speed: with stride 1 and zero padding on an AVX-512 processor, each input row is gathered in
+// 16-pixel register blocks from every col row segment that reads it, then stored once (see
+// AccumulateImageMasked). Otherwise the same split as Im2Col.cs: per (c, kh, kw) the inside columns
+// [owLo, owHi) are found once; for stride 1 each output row adds one contiguous segment into one
+// input row (TensorPrimitives.Add); the left/right pad columns are skipped (Zero) or summed into
+// the edge pixel (Replicate). Channels write disjoint planes, so callers may run images or channels in parallel.
 // The naive twin is Reference/Col2ImReference.cs.
 using System.Diagnostics;
 using System.Numerics.Tensors;
@@ -53,6 +55,15 @@ public static class Col2Im
 
     private static void AccumulateImage(in Conv2dGeometry g, ReadOnlySpan<float> col, int colOffset, int ldCol, Span<float> dx)
     {
+        if (g.StrideWidth == 1 && g.PaddingMode == PaddingMode.Zero && RowSegments.IsAccelerated)
+        {
+            if (g.Width <= RowSegments.Block)
+                AccumulateImageGathered(g, col, colOffset, ldCol, dx);
+            else
+                AccumulateImageScattered(g, col, colOffset, ldCol, dx);
+            return;
+        }
+
         int height = g.Height, width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth;
         int sh = g.StrideHeight, sw = g.StrideWidth;
         bool replicate = g.PaddingMode == PaddingMode.Replicate;
@@ -96,6 +107,77 @@ public static class Col2Im
                         else
                         {
                             ScatterAddStrided(s[lo..hi], d, lo * sw + wOffset, sw);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// AccumulateImage for stride 1, zero padding and rows of at most 16 pixels, gathered: each input
+    /// row sums every (kh, kw) tap that lands on it in a register (RowSegments.GatherWindow) and is
+    /// stored once. Scattering short rows instead (one add per col row segment) stores to overlapping,
+    /// shifted addresses back to back, and each load then waits for the store before it (measured:
+    /// 12 µs against 4.7 µs for LeNet-5's conv2); on wide rows the scatter is the faster of the two.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void AccumulateImageGathered(in Conv2dGeometry g, ReadOnlySpan<float> col, int colOffset, int ldCol, Span<float> dx)
+    {
+        int height = g.Height, width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth, sh = g.StrideHeight;
+        int kernelHeight = g.KernelHeight, kernelWidth = g.KernelWidth;
+        fixed (float* pcol = col)
+        fixed (float* pdx = dx)
+        {
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* plane = pdx + (nint)c * height * width;
+                float* channelColumns = pcol + colOffset + (nint)c * kernelHeight * kernelWidth * ldCol;
+                for (int ih = 0; ih < height; ih++)
+                {
+                    var sum = RowSegments.Load(plane + ih * width, width);
+                    for (int kh = 0; kh < kernelHeight; kh++)
+                    {
+                        int shifted = ih + g.PadTop - kh * g.DilationHeight;   // = oh·SH for the output row that read ih
+                        if (shifted < 0 || shifted % sh != 0 || shifted / sh >= oh)
+                            continue;
+                        float* rowColumns = channelColumns + (nint)kh * kernelWidth * ldCol + shifted / sh * ow;
+                        for (int kw = 0; kw < kernelWidth; kw++)
+                        {
+                            int wOffset = kw * g.DilationWidth - g.PadLeft;     // iw = ow + wOffset
+                            sum = RowSegments.GatherWindow(sum, rowColumns + (nint)kw * ldCol, wOffset, ow);
+                        }
+                    }
+                    RowSegments.Store(sum, plane + ih * width, width);
+                }
+            }
+        }
+    }
+
+    /// <summary>AccumulateImage for stride 1, zero padding and rows wider than 16 pixels: each output row is one masked add (RowSegments.AddWindow).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void AccumulateImageScattered(in Conv2dGeometry g, ReadOnlySpan<float> col, int colOffset, int ldCol, Span<float> dx)
+    {
+        int height = g.Height, width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth, sh = g.StrideHeight;
+        fixed (float* pcol = col)
+        fixed (float* pdx = dx)
+        {
+            float* src = pcol + colOffset;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* plane = pdx + (nint)c * height * width;
+                for (int kh = 0; kh < g.KernelHeight; kh++)
+                {
+                    int hOffset = kh * g.DilationHeight - g.PadTop;                 // ih = oh*SH + hOffset
+                    for (int kw = 0; kw < g.KernelWidth; kw++, src += ldCol)
+                    {
+                        int wOffset = kw * g.DilationWidth - g.PadLeft;             // iw = ow + wOffset
+                        var (lo, hi) = Im2Col.InsideRange(wOffset, 1, width, ow);
+                        for (int i = 0; i < oh; i++)
+                        {
+                            int ih = i * sh + hOffset;
+                            if ((uint)ih < (uint)height)                              // a zero pad row feeds nothing
+                                RowSegments.AddWindow(src + i * ow, plane + ih * width + wOffset, lo, hi);
                         }
                     }
                 }

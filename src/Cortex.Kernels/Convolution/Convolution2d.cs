@@ -1,4 +1,4 @@
-// Convolution2d.cs — 2-D convolution as im2col + GEMM, forward and backward, one image at a time.
+// Convolution2d.cs — 2-D convolution as im2col + GEMM, forward and backward, the batch split across threads.
 //
 //   x: (N, C, H, W)   w: (FN, C, KH, KW) = (FN, C*KH*KW) as stored   b: (FN) or empty   y: (N, FN, OH, OW)
 //   per image n:   col = im2col(x[n])                                    (C*KH*KW, OH*OW)
@@ -7,10 +7,20 @@
 //                  dw (FN, C*KH*KW) += dy[n] · colᵀ
 //                  dx[n] += col2im(wᵀ · dy[n])
 //
-// All gradients are ADDED (llm.c style); clear them before the first batch. The workspace holds
-// one image's col (Conv2dGeometry.ColumnSize floats, see WorkspaceSize); backward recomputes col
-// rather than keeping N of them. A 1×1, stride-1, unpadded convolution skips im2col: x[n] already
-// is its col. Not here: threading over the batch (the layer's choice) and groups.
+// All gradients are ADDED (llm.c style); clear them before the first batch. Backward recomputes
+// col rather than keeping N of them. A 1×1, stride-1, unpadded convolution skips im2col: x[n]
+// already is its col.
+//
+// Threads: the batch is cut into up to Parallelism.MaxDegree chunks of consecutive images, one
+// chunk per thread, each with its own col and (backward) its own dw/db partial sums; the GEMMs
+// inside a chunk run on that thread alone. Why the batch and not the GEMM: per image the GEMMs of
+// a small network are a few microseconds (LeNet-5's conv2 is 16 × 100 × 150), less than a thread
+// hand-off, and im2col, col2im and the bias run in parallel too. Chunk 0 adds straight into dw
+// and db; the other partials are added after the join, in chunk order, so a result depends on
+// the number of chunks but never on which thread ran which chunk. A batch smaller than two images,
+// or a workspace sized for one chunk (WorkspaceSize(geometry)), runs image by image on the caller
+// with the GEMM itself split across threads.
+// Not here: groups (the layer calls this once per group).
 // The definition is Reference/Convolution2dReference.cs.
 using System.Numerics.Tensors;
 
@@ -22,48 +32,67 @@ namespace Cortex.Kernels;
 /// var y = new float[2 * g.OutputPlaneSize];                           // (N=1, FN=2, 2, 2)
 /// Convolution2d.Forward(g, batch: 1, filters: 2, x, w, bias, y, new float[Convolution2d.WorkspaceSize(g)]);
 /// </code></example>
-public static class Convolution2d
+public static unsafe class Convolution2d
 {
-    /// <summary>Floats of scratch Forward and Backward need: one image's col, or 0 for a pointwise (1×1, stride 1, unpadded) convolution.</summary>
+    [ThreadStatic]
+    private static BatchWork? _work;
+
+    /// <summary>
+    /// The least scratch Forward and Backward need, in floats: one image's col, or 0 for a pointwise
+    /// (1×1, stride 1, unpadded) convolution. With this much the batch runs image by image on the caller.
+    /// </summary>
     public static int WorkspaceSize(in Conv2dGeometry geometry)
     {
         geometry.EnsureInitialized("Convolution2d.WorkspaceSize");
-        return IsPointwise(geometry) ? 0 : geometry.ColumnSize;
+        return ColumnFloats(geometry);
+    }
+
+    /// <summary>
+    /// Scratch, in floats, for Forward and Backward to split a batch of <paramref name="batch"/> images
+    /// across <see cref="Parallelism.MaxDegree"/> threads: a col per chunk and, for all chunks but
+    /// the first, a dw and db partial sum.
+    /// </summary>
+    /// <exception cref="ArgumentException">The scratch would exceed a span's 2³¹ − 1 floats.</exception>
+    public static int WorkspaceSize(in Conv2dGeometry geometry, int batch, int filters)
+    {
+        geometry.EnsureInitialized("Convolution2d.WorkspaceSize");
+        long floats = ChunkFloats(geometry, Math.Max(filters, 1), Math.Max(Math.Min(batch, Parallelism.MaxDegree), 1));
+        return floats <= Array.MaxLength ? (int)floats
+            : throw new ArgumentException($"Convolution2d.WorkspaceSize: {floats} floats of scratch exceed the largest array ({Array.MaxLength}); lower Parallelism.MaxDegree or the image size.");
     }
 
     /// <summary>
     /// y: (N, FN, OH, OW) = conv(x: (N, C, H, W), w: (FN, C, KH, KW)) + b: (FN). An empty
-    /// <paramref name="bias"/> means no bias. <paramref name="workspace"/> needs <see cref="WorkspaceSize"/> floats.
+    /// <paramref name="bias"/> means no bias. <paramref name="workspace"/> needs at least
+    /// <see cref="WorkspaceSize(in Conv2dGeometry)"/> floats; with <see cref="WorkspaceSize(in Conv2dGeometry, int, int)"/>
+    /// the batch is split across threads.
     /// </summary>
     public static void Forward(
         in Conv2dGeometry geometry, int batch, int filters,
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> y, Span<float> workspace)
+        => Forward(geometry, batch, filters, x, weight, bias, y, workspace, chunks: null);
+
+    /// <summary>Forward with the batch cut into exactly <paramref name="chunks"/> chunks (tests), or as many as fit when null.</summary>
+    internal static void Forward(
+        in Conv2dGeometry geometry, int batch, int filters,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> y, Span<float> workspace, int? chunks)
     {
         const string Who = "Convolution2d.Forward";
         ValidateForward(Who, geometry, batch, filters, x.Length, weight.Length, bias.Length, y.Length);
         CheckWorkspace(Who, geometry, workspace.Length);
-        var g = geometry;
-        int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, outputSize = filters * p;
-        bool pointwise = IsPointwise(g);
-        for (int n = 0; n < batch; n++)
+        CheckChunks(geometry, batch, filters, workspace.Length, chunks);
+        fixed (float* px = x)
+        fixed (float* pw = weight)
+        fixed (float* pb = bias)
+        fixed (float* py = y)
+        fixed (float* ps = workspace)
         {
-            ReadOnlySpan<float> col = x.Slice(n * inputSize, inputSize);
-            if (!pointwise)
-            {
-                Im2Col.Unfold(g, col, workspace);
-                col = workspace[..g.ColumnSize];
-            }
-            var yn = y.Slice(n * outputSize, outputSize);
-            Gemm.Multiply(false, false, filters, p, k, 1f, weight, k, col, p, 0f, yn, p);   // y = w · col
-            if (!bias.IsEmpty)
-            {
-                for (int f = 0; f < filters; f++)
-                {
-                    var row = yn.Slice(f * p, p);
-                    TensorPrimitives.Add(row, bias[f], row);                                 // y[f, :] += b[f]
-                }
-            }
+            var work = _work ??= new BatchWork();
+            work.Start(geometry, batch, filters, chunks ?? Chunks(geometry, batch, filters, workspace.Length), ps);
+            work.SetForward(px, pw, bias.IsEmpty ? null : pb, py);
+            work.Run();
         }
     }
 
@@ -76,41 +105,226 @@ public static class Convolution2d
         in Conv2dGeometry geometry, int batch, int filters,
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dWeight, Span<float> dBias, Span<float> workspace)
+        => Backward(geometry, batch, filters, x, weight, dy, dx, dWeight, dBias, workspace, chunks: null);
+
+    /// <summary>Backward with the batch cut into exactly <paramref name="chunks"/> chunks (tests), or as many as fit when null.</summary>
+    internal static void Backward(
+        in Conv2dGeometry geometry, int batch, int filters,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
+        Span<float> dx, Span<float> dWeight, Span<float> dBias, Span<float> workspace, int? chunks)
     {
         const string Who = "Convolution2d.Backward";
         ValidateBackward(Who, geometry, batch, filters, x.Length, weight.Length, dy.Length, dx.Length, dWeight.Length, dBias.Length);
         CheckWorkspace(Who, geometry, workspace.Length);
-        var g = geometry;
-        int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, outputSize = filters * p;
-        bool pointwise = IsPointwise(g);
-        for (int n = 0; n < batch; n++)
+        CheckChunks(geometry, batch, filters, workspace.Length, chunks);
+        fixed (float* px = x)
+        fixed (float* pw = weight)
+        fixed (float* pdy = dy)
+        fixed (float* pdx = dx)
+        fixed (float* pdw = dWeight)
+        fixed (float* pdb = dBias)
+        fixed (float* ps = workspace)
         {
-            var dyn = dy.Slice(n * outputSize, outputSize);
-            if (!dBias.IsEmpty)
-            {
-                for (int f = 0; f < filters; f++)
-                    dBias[f] += TensorPrimitives.Sum(dyn.Slice(f * p, p));                  // db[f] += Σ_p dy[f, p]
-            }
+            var work = _work ??= new BatchWork();
+            work.Start(geometry, batch, filters, chunks ?? Chunks(geometry, batch, filters, workspace.Length), ps);
+            work.SetBackward(px, pw, pdy, dx.IsEmpty ? null : pdx, pdw, dBias.IsEmpty ? null : pdb);
+            work.Run();
+        }
+    }
 
-            ReadOnlySpan<float> col = x.Slice(n * inputSize, inputSize);
-            if (!pointwise)
-            {
-                Im2Col.Unfold(g, col, workspace);
-                col = workspace[..g.ColumnSize];
-            }
-            Gemm.Multiply(false, true, filters, k, p, 1f, dyn, p, col, p, 1f, dWeight, k);  // dw += dy · colᵀ
+    private static int ColumnFloats(in Conv2dGeometry g) => IsPointwise(g) ? 0 : g.ColumnSize;
 
-            if (dx.IsEmpty)
-                continue;
-            var dxn = dx.Slice(n * inputSize, inputSize);
-            if (pointwise)
+    /// <summary>The scratch for exactly <paramref name="chunks"/> chunks (tests).</summary>
+    internal static int WorkspaceSizeForChunks(in Conv2dGeometry g, int filters, int chunks) => checked((int)ChunkFloats(g, filters, chunks));
+
+    private static void CheckChunks(in Conv2dGeometry g, int batch, int filters, int workspaceLength, int? chunks)
+    {
+        if (chunks is { } c && (c < 1 || c > Math.Max(batch, 1) || ChunkFloats(g, filters, c) > workspaceLength))
+            throw new ArgumentOutOfRangeException(nameof(chunks), c, $"Convolution2d: {c} chunks of a batch of {batch} do not fit a workspace of {workspaceLength} floats.");
+    }
+
+    private static long ChunkFloats(in Conv2dGeometry g, int filters, int chunks) =>
+        (long)chunks * ColumnFloats(g) + (long)(chunks - 1) * (filters * (long)g.PatchSize + filters);
+
+    /// <summary>How many chunks the batch is cut into: one per thread, as many as the workspace holds.</summary>
+    private static int Chunks(in Conv2dGeometry g, int batch, int filters, int workspaceLength)
+    {
+        int chunks = Math.Min(batch, Parallelism.MaxDegree);
+        while (chunks > 1 && ChunkFloats(g, filters, chunks) > workspaceLength)
+            chunks--;
+        return Math.Max(chunks, 1);
+    }
+
+    /// <summary>
+    /// One Forward or Backward call: its pointers and geometry, and the chunk loop Parallelism.For
+    /// runs. Kept per calling thread and reused, so a call allocates nothing.
+    /// </summary>
+    private sealed class BatchWork : IParallelWork
+    {
+        private Conv2dGeometry _g;
+        private int _batch, _filters, _chunks;
+        private bool _backward;
+        private float* _x, _weight, _bias, _y, _dy, _dx, _dWeight, _dBias, _workspace;
+
+        public void Start(in Conv2dGeometry g, int batch, int filters, int chunks, float* workspace)
+        {
+            _g = g;
+            _batch = batch;
+            _filters = filters;
+            _chunks = chunks;
+            _workspace = workspace;
+        }
+
+        public void SetForward(float* x, float* weight, float* bias, float* y)
+        {
+            _backward = false;
+            _x = x;
+            _weight = weight;
+            _bias = bias;
+            _y = y;
+        }
+
+        public void SetBackward(float* x, float* weight, float* dy, float* dx, float* dWeight, float* dBias)
+        {
+            _backward = true;
+            _x = x;
+            _weight = weight;
+            _dy = dy;
+            _dx = dx;
+            _dWeight = dWeight;
+            _dBias = dBias;
+        }
+
+        public void Run()
+        {
+            try
             {
-                Gemm.Multiply(true, false, k, p, filters, 1f, weight, k, dyn, p, 1f, dxn, p);  // dx += wᵀ · dy
-                continue;
+                if (_chunks == 1)
+                    Execute(0);
+                else
+                    Parallelism.For(_chunks, this);
+                if (_backward)
+                    AddPartials();
             }
-            var dcol = workspace[..g.ColumnSize];                                           // col is no longer needed
-            Gemm.Multiply(true, false, k, p, filters, 1f, weight, k, dyn, p, 0f, dcol, p);  // dcol = wᵀ · dy
-            Col2Im.Accumulate(g, dcol, dxn);                                                // dx += col2im(dcol)
+            finally
+            {
+                _x = _weight = _bias = _y = _dy = _dx = _dWeight = _dBias = _workspace = null;
+            }
+        }
+
+        public void Execute(int chunk)
+        {
+            int first = (int)((long)chunk * _batch / _chunks), last = (int)((long)(chunk + 1) * _batch / _chunks);
+            float* col = _workspace + (nint)chunk * ColumnFloats(_g);
+            if (_backward)
+                BackwardImages(first, last, col, chunk);
+            else
+                ForwardImages(first, last, col);
+        }
+
+        private void ForwardImages(int first, int last, float* workspace)
+        {
+            ref readonly var g = ref _g;
+            int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
+            bool pointwise = IsPointwise(g);
+            var weight = new ReadOnlySpan<float>(_weight, filters * k);
+            for (int n = first; n < last; n++)
+            {
+                var col = new ReadOnlySpan<float>(_x + (nint)n * inputSize, inputSize);
+                if (!pointwise)
+                {
+                    var unfolded = new Span<float>(workspace, g.ColumnSize);
+                    Im2Col.Unfold(g, col, unfolded);
+                    col = unfolded;
+                }
+                var yn = new Span<float>(_y + (nint)n * outputSize, outputSize);
+                Gemm.Multiply(false, false, filters, p, k, 1f, weight, k, col, p, 0f, yn, p);   // y = w · col
+                if (_bias is not null)
+                {
+                    for (int f = 0; f < filters; f++)
+                    {
+                        var row = yn.Slice(f * p, p);
+                        TensorPrimitives.Add(row, _bias[f], row);                                 // y[f, :] += b[f]
+                    }
+                }
+            }
+        }
+
+        private void BackwardImages(int first, int last, float* workspace, int chunk)
+        {
+            ref readonly var g = ref _g;
+            int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
+            bool pointwise = IsPointwise(g);
+            var weight = new ReadOnlySpan<float>(_weight, filters * k);
+            Partials(chunk, out var dWeight, out var dBias);
+            for (int n = first; n < last; n++)
+            {
+                var dyn = new ReadOnlySpan<float>(_dy + (nint)n * outputSize, outputSize);
+                if (!dBias.IsEmpty)
+                {
+                    for (int f = 0; f < filters; f++)
+                        dBias[f] += TensorPrimitives.Sum(dyn.Slice(f * p, p));                  // db[f] += Σ_p dy[f, p]
+                }
+
+                var col = new ReadOnlySpan<float>(_x + (nint)n * inputSize, inputSize);
+                if (!pointwise)
+                {
+                    var unfolded = new Span<float>(workspace, g.ColumnSize);
+                    Im2Col.Unfold(g, col, unfolded);
+                    col = unfolded;
+                }
+                Gemm.Multiply(false, true, filters, k, p, 1f, dyn, p, col, p, 1f, dWeight, k);  // dw += dy · colᵀ
+
+                if (_dx is null)
+                    continue;
+                var dxn = new Span<float>(_dx + (nint)n * inputSize, inputSize);
+                if (pointwise)
+                {
+                    Gemm.Multiply(true, false, k, p, filters, 1f, weight, k, dyn, p, 1f, dxn, p);  // dx += wᵀ · dy
+                    continue;
+                }
+                var dcol = new Span<float>(workspace, g.ColumnSize);                               // col is no longer needed
+                Gemm.Multiply(true, false, k, p, filters, 1f, weight, k, dyn, p, 0f, dcol, p);  // dcol = wᵀ · dy
+                Col2Im.Accumulate(g, dcol, dxn);                                                // dx += col2im(dcol)
+            }
+        }
+
+        /// <summary>Where chunk <paramref name="chunk"/> sums dw and db: the outputs for chunk 0, else its partials, zeroed.</summary>
+        private void Partials(int chunk, out Span<float> dWeight, out Span<float> dBias)
+        {
+            int weightSize = _filters * _g.PatchSize;
+            bool bias = _dBias is not null;
+            if (chunk == 0)
+            {
+                dWeight = new Span<float>(_dWeight, weightSize);
+                dBias = bias ? new Span<float>(_dBias, _filters) : default;
+                return;
+            }
+            float* partial = PartialAt(chunk);
+            dWeight = new Span<float>(partial, weightSize);
+            dBias = bias ? new Span<float>(partial + weightSize, _filters) : default;
+            dWeight.Clear();
+            dBias.Clear();
+        }
+
+        private float* PartialAt(int chunk) =>
+            _workspace + (nint)_chunks * ColumnFloats(_g) + (nint)(chunk - 1) * (_filters * _g.PatchSize + _filters);
+
+        // dw += partial₁ + partial₂ + …, in chunk order (the same sum whichever thread ran which chunk).
+        private void AddPartials()
+        {
+            int weightSize = _filters * _g.PatchSize;
+            var dWeight = new Span<float>(_dWeight, weightSize);
+            for (int chunk = 1; chunk < _chunks; chunk++)
+            {
+                float* partial = PartialAt(chunk);
+                TensorPrimitives.Add(dWeight, new ReadOnlySpan<float>(partial, weightSize), dWeight);
+                if (_dBias is not null)
+                {
+                    var dBias = new Span<float>(_dBias, _filters);
+                    TensorPrimitives.Add(dBias, new ReadOnlySpan<float>(partial + weightSize, _filters), dBias);
+                }
+            }
         }
     }
 
@@ -119,7 +333,7 @@ public static class Convolution2d
 
     private static void CheckWorkspace(string who, in Conv2dGeometry g, int length, string paramName = "workspace")
     {
-        int needed = IsPointwise(g) ? 0 : g.ColumnSize;
+        int needed = ColumnFloats(g);
         if (length < needed)
             throw new ArgumentException(
                 $"{who}: expected a workspace of at least {needed} floats (C*KH*KW={g.PatchSize} × OH*OW={g.OutputPlaneSize}), got {length}. " +

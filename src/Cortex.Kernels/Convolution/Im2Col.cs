@@ -16,9 +16,11 @@
 // because the row-major GEMM then reads the filters as stored and writes Y already channel-major.
 //
 // Speed: for each (c, kh, kw) the columns ow whose tap lands inside the row form one contiguous range
-// [owLo, owHi), found once per (c, kh, kw); only the ends of a row are padding. With stride 1 the
-// inside range is one contiguous copy (memmove); with stride > 1 a strided gather with no bounds
-// checks. Rows that fall wholly in the top/bottom padding are a fill (zero) or the clamped edge row.
+// [owLo, owHi), found once per (c, kh, kw); only the ends of a row are padding. With stride 1 and
+// zero padding on AVX-512, each output row is masked 16-lane moves that read only [owLo, owHi) and
+// write the padding zeros in the same store (RowSegments.cs; LeNet-5's conv2 unfolds in half the
+// time of a Span copy per row). Otherwise, with stride 1 the inside range is one contiguous copy
+// (memmove); with stride > 1 a strided gather with no bounds checks. Rows that fall wholly in the top/bottom padding are a fill (zero) or the clamped edge row.
 // Single-threaded on purpose: callers parallelize over the batch, and the work is memory-bound.
 // The naive twin is Reference/Im2ColReference.cs.
 using System.Diagnostics;
@@ -80,6 +82,12 @@ public static class Im2Col
     /// </summary>
     private static void UnfoldImage(in Conv2dGeometry g, ReadOnlySpan<float> x, Span<float> col, int colOffset, int ldCol)
     {
+        if (g.StrideWidth == 1 && g.PaddingMode == PaddingMode.Zero && RowSegments.IsAccelerated)
+        {
+            UnfoldImageMasked(g, x, col, colOffset, ldCol);
+            return;
+        }
+
         int height = g.Height, width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth;
         int sh = g.StrideHeight, sw = g.StrideWidth;
         bool replicate = g.PaddingMode == PaddingMode.Replicate;
@@ -119,6 +127,38 @@ public static class Im2Col
                             src.Slice(lo + wOffset, hi - lo).CopyTo(d[lo..hi]);
                         else
                             GatherStrided(src, lo * sw + wOffset, sw, d[lo..hi]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>UnfoldImage for stride 1 and zero padding: each output row is one masked move (RowSegments).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void UnfoldImageMasked(in Conv2dGeometry g, ReadOnlySpan<float> x, Span<float> col, int colOffset, int ldCol)
+    {
+        int height = g.Height, width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth, sh = g.StrideHeight;
+        fixed (float* px = x)
+        fixed (float* pcol = col)
+        {
+            float* dst = pcol + colOffset;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* plane = px + (nint)c * height * width;
+                for (int kh = 0; kh < g.KernelHeight; kh++)
+                {
+                    int hOffset = kh * g.DilationHeight - g.PadTop;                 // ih = oh*SH + hOffset
+                    for (int kw = 0; kw < g.KernelWidth; kw++, dst += ldCol)
+                    {
+                        int wOffset = kw * g.DilationWidth - g.PadLeft;             // iw = ow + wOffset
+                        var (lo, hi) = InsideRange(wOffset, 1, width, ow);
+                        for (int i = 0; i < oh; i++)
+                        {
+                            int ih = i * sh + hOffset;
+                            bool inside = (uint)ih < (uint)height;
+                            // A row of the top or bottom border reads nothing: an empty window writes zeros.
+                            RowSegments.CopyWindow(plane + (inside ? ih * width + wOffset : 0), dst + i * ow, ow, inside ? lo : 0, inside ? hi : 0);
+                        }
                     }
                 }
             }

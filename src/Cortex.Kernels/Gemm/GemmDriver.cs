@@ -30,7 +30,8 @@
 // would rival the FMAs); the narrow last panel is packed (zero-padded) so nothing reads past B.
 //
 // Threads: below MinFlopsPerThread per thread the call runs on the caller alone (waking a
-// helper costs microseconds, the whole product can be less).
+// helper costs microseconds, the whole product can be less), and so does a call made from inside
+// a parallel body (a convolution's batch chunk), planned as one thread's work.
 // Not here: the micro-kernels (MicroKernel.*.cs), packing (GemmPacking.cs), argument checks
 // (Gemm.cs), the thread pool (Threading/).
 using System.Numerics.Tensors;
@@ -68,7 +69,8 @@ internal static unsafe class GemmDriver<TKernel>
             return;
         }
 
-        int threads = (int)Math.Min(Parallelism.MaxDegree, Math.Max(1.0, p.Flops / MinFlopsPerThread));
+        int threads = WorkerPool.InsideBody ? 1   // a nested call runs serially: plan it as one thread's work
+            : (int)Math.Min(Parallelism.MaxDegree, Math.Max(1.0, p.Flops / MinFlopsPerThread));
         var call = _call ??= new Call();
         try
         {

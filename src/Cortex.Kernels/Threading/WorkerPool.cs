@@ -37,6 +37,9 @@ internal static class WorkerPool
     private static int _helpersOut;
     private static ExceptionDispatchInfo? _error;
 
+    /// <summary>Whether the calling thread is running a parallel body, where a nested call would run serially anyway.</summary>
+    public static bool InsideBody => _insideBody;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int count, Action<int>? action, IParallelWork? work, int maxDegree)
     {

@@ -28,7 +28,6 @@ public sealed class Conv1d : Layer
     private Tensor? _output;
     private Tensor? _inputGradient;
     private Tensor? _frozenWeightGradient;
-    private float[] _workspace = [];
     private Conv2dGeometry _geometry;       // of one group, as a 1×L image
 
     /// <summary>
@@ -109,7 +108,7 @@ public sealed class Conv1d : Layer
         int n = input.Shape[0];
         var y = ConvolutionSupport.Reuse(ref _output, [n, OutChannels, g.OutputWidth]);
         ReadOnlySpan<float> b = Bias is null ? default : Bias.Value.Span;
-        ConvolutionSupport.Forward(g, n, Groups, OutChannels, input.Span, Weight.Value.Span, b, y.Span, Workspace(g));
+        ConvolutionSupport.Forward(g, n, Groups, OutChannels, input.Span, Weight.Value.Span, b, y.Span, Workspace(g, n));
         _input = input;
         return y;
     }
@@ -125,14 +124,15 @@ public sealed class Conv1d : Layer
         var dw = Weight.Trainable ? Weight.Gradient : Reuse(ref _frozenWeightGradient, Weight.Shape);
         Span<float> db = Bias is { Trainable: true } ? Bias.Gradient.Span : default;
         ConvolutionSupport.Backward(_geometry, x.Shape[0], Groups, OutChannels,
-            x.Span, Weight.Value.Span, outputGradient.Span, dx.Span, dw.Span, db, Workspace(_geometry));
+            x.Span, Weight.Value.Span, outputGradient.Span, dx.Span, dw.Span, db, Workspace(_geometry, x.Shape[0]));
         return dx;
     }
 
     /// <summary>"encoder.0 (Conv1d 16@5)".</summary>
     private string Who => ConvolutionSupport.Who(this, $"{OutChannels}@{KernelSize}");
 
-    private Span<float> Workspace(in Conv2dGeometry g) => ConvolutionSupport.Grow(ref _workspace, Convolution2d.WorkspaceSize(g));
+    private Span<float> Workspace(in Conv2dGeometry g, int batch) => ConvolutionSupport.Scratch(
+        Groups == 1 ? Convolution2d.WorkspaceSize(g, batch, OutChannels) : Convolution2d.WorkspaceSize(g));   // groups run image by image
 
     private Conv2dGeometry Geometry(Shape input)
     {

@@ -11,10 +11,12 @@
 // (PaddingMode.Replicate, "복사 덧대기"). Groups > 1 run the kernel once per (image, group) on
 // contiguous slices (see ConvolutionSupport). State-dict keys: weight, bias.
 //
-// Memory: the output, the input gradient and the im2col workspace are kept and reused while the
-// input shape stays the same, so a training step allocates nothing after the first batch. The
+// Memory: the output and the input gradient are kept and reused while the input shape stays the
+// same, so a training step allocates nothing after the first batch; the im2col columns live in one
+// scratch buffer per thread that every convolution layer shares (ConvolutionSupport.Scratch). The
 // input is cached by reference for Backward: do not overwrite it in between.
-// Not here: threading over the batch (the GEMM inside the kernel is where threads go for now).
+// Threads: the kernel splits the batch across them (Convolution2d); grouped convolutions run image
+// by image with the GEMM split instead.
 using Cortex.Initializers;
 using Cortex.Kernels;
 using Cortex.Tensors;
@@ -34,7 +36,6 @@ public sealed class Conv2d : Layer
     private Tensor? _output;
     private Tensor? _inputGradient;
     private Tensor? _frozenWeightGradient;  // where dw goes (and is dropped) while Weight is frozen
-    private float[] _workspace = [];        // one image's im2col matrix
     private Conv2dGeometry _geometry;       // of one group, for the last Forward's input
 
     /// <summary>
@@ -153,7 +154,7 @@ public sealed class Conv2d : Layer
         int n = input.Shape[0];
         var y = ConvolutionSupport.Reuse(ref _output, [n, OutChannels, g.OutputHeight, g.OutputWidth]);
         ReadOnlySpan<float> b = Bias is null ? default : Bias.Value.Span;
-        ConvolutionSupport.Forward(g, n, Groups, OutChannels, input.Span, Weight.Value.Span, b, y.Span, Workspace(g));
+        ConvolutionSupport.Forward(g, n, Groups, OutChannels, input.Span, Weight.Value.Span, b, y.Span, Workspace(g, n));
         _input = input;
         return y;
     }
@@ -169,14 +170,15 @@ public sealed class Conv2d : Layer
         var dw = Weight.Trainable ? Weight.Gradient : Reuse(ref _frozenWeightGradient, Weight.Shape);
         Span<float> db = Bias is { Trainable: true } ? Bias.Gradient.Span : default;
         ConvolutionSupport.Backward(_geometry, x.Shape[0], Groups, OutChannels,
-            x.Span, Weight.Value.Span, outputGradient.Span, dx.Span, dw.Span, db, Workspace(_geometry));
+            x.Span, Weight.Value.Span, outputGradient.Span, dx.Span, dw.Span, db, Workspace(_geometry, x.Shape[0]));
         return dx;
     }
 
     /// <summary>"features.3 (Conv2d 16@5×5)".</summary>
     private string Who => ConvolutionSupport.Who(this, $"{OutChannels}@{KernelHeight}×{KernelWidth}");
 
-    private Span<float> Workspace(in Conv2dGeometry g) => ConvolutionSupport.Grow(ref _workspace, Convolution2d.WorkspaceSize(g));
+    private Span<float> Workspace(in Conv2dGeometry g, int batch) => ConvolutionSupport.Scratch(
+        Groups == 1 ? Convolution2d.WorkspaceSize(g, batch, OutChannels) : Convolution2d.WorkspaceSize(g));   // groups run image by image
 
     /// <summary>Validates an input shape and returns the geometry of one group for it.</summary>
     private Conv2dGeometry Geometry(Shape input)

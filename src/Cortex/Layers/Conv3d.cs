@@ -25,7 +25,6 @@ public sealed class Conv3d : Layer
     private Tensor? _output;
     private Tensor? _inputGradient;
     private Tensor? _frozenWeightGradient;
-    private float[] _workspace = [];
     private Conv3dGeometry _geometry;
 
     /// <summary>
@@ -137,7 +136,7 @@ public sealed class Conv3d : Layer
     /// <summary>"backbone.0 (Conv3d 64@3×3×3)".</summary>
     private string Who => ConvolutionSupport.Who(this, $"{OutChannels}@{KernelSize.Depth}×{KernelSize.Height}×{KernelSize.Width}");
 
-    private Span<float> Workspace(in Conv3dGeometry g) => ConvolutionSupport.Grow(ref _workspace, Convolution3d.WorkspaceSize(g));
+    private static Span<float> Workspace(in Conv3dGeometry g) => ConvolutionSupport.Scratch(Convolution3d.WorkspaceSize(g));
 
     private Conv3dGeometry Geometry(Shape input)
     {

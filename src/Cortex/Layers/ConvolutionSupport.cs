@@ -16,15 +16,20 @@ namespace Cortex.Layers;
 
 internal static class ConvolutionSupport
 {
+    [ThreadStatic]
+    private static float[]? _scratch;
+
     /// <summary>
-    /// <paramref name="buffer"/>, replaced by a larger array only when it holds fewer than
-    /// <paramref name="size"/> floats: the im2col/vol2col workspace every convolution layer reuses.
+    /// The calling thread's convolution scratch (im2col/vol2col columns, per-chunk partial sums), at
+    /// least <paramref name="size"/> floats, grown only when a layer needs more than any before it.
+    /// One buffer for every convolution layer: a layer uses it only inside one Forward or Backward
+    /// call, so a deep network keeps the largest layer's scratch, not the sum of all of them.
     /// </summary>
-    public static Span<float> Grow(ref float[] buffer, int size)
+    public static Span<float> Scratch(int size)
     {
-        if (buffer.Length < size)
-            buffer = new float[size];
-        return buffer;
+        if (_scratch is null || _scratch.Length < size)
+            _scratch = new float[size];
+        return _scratch;
     }
 
     /// <summary>

@@ -17,6 +17,21 @@ public class Col2ImTests
         Assert.True(expected.AsSpan().SequenceEqual(actual), $"Col2Im differs from the reference for {g}");
     }
 
+    // Widths on both sides of the 16-pixel register block (rows gathered in a register up to 16,
+    // scattered above), with a taller stride, dilation and padding wider than the kernel's reach.
+    [Theory]
+    [InlineData(5)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void Col2Im_StrideOneWidths_MatchReference(int width)
+    {
+        AssertMatchesReference(new Conv2dGeometry(3, 7, width, 3, 3, padding: 1));
+        AssertMatchesReference(new Conv2dGeometry(2, 9, width, 3, 2, 2, 1, 1, 0, 2, 3, dilationHeight: 2, dilationWidth: 3));
+        AssertMatchesReference(new Conv2dGeometry(1, 4, width, 1, 5, 1, 1, 0, 0, 6, 6));
+    }
+
     [Fact]
     public void Col2Im_RandomGeometries_MatchReference()
     {

@@ -194,4 +194,87 @@ public class Convolution2dTests
         AssertClose(dwRef, dwFast, 1e-4, $"dw {g}");
         AssertClose(dbRef, dbFast, 1e-4, $"db {g}");
     }
+
+    // The batch split across threads: every chunk count gives the reference's y, dx, dw and db,
+    // including uneven chunks (5 images in 3), a pointwise convolution (no col, partials only) and
+    // dw/db that already hold a sum (gradients are added, chunk 0 into them, the others after).
+    [Theory]
+    [InlineData(5, 3, 1, 1)]
+    [InlineData(5, 3, 2, 2)]
+    [InlineData(5, 3, 3, 3)]
+    [InlineData(4, 1, 4, 4)]
+    [InlineData(7, 2, 2, 5)]
+    public void Convolution_BatchSplitIntoChunks_MatchesReference(int batch, int filters, int chunks, int seed)
+    {
+        foreach (var g in new[]
+        {
+            new Conv2dGeometry(2, 7, 6, 3, 3, 2, 1, 1, 1, 1, 0),
+            new Conv2dGeometry(3, 5, 5, 1, 1),
+        })
+        {
+            var random = new Random(seed);
+            var x = Normal(random, batch * g.InputSize);
+            var w = Normal(random, filters * g.PatchSize);
+            var b = Normal(random, filters);
+            var dy = Normal(random, batch * filters * g.OutputPlaneSize);
+            var dxStart = Normal(random, x.Length);
+            var dwStart = Normal(random, w.Length);
+            var dbStart = Normal(random, filters);
+            var workspace = new float[Convolution2d.WorkspaceSizeForChunks(g, filters, chunks)];
+
+            var y = new float[dy.Length];
+            var yRef = new float[dy.Length];
+            Convolution2d.Forward(g, batch, filters, x, w, b, y, workspace, chunks);
+            Convolution2dReference.Forward(g, batch, filters, x, w, b, yRef);
+            AssertClose(yRef, y, 1e-5, $"y {g} in {chunks} chunks");
+
+            var (dx, dw, db) = ((float[])dxStart.Clone(), (float[])dwStart.Clone(), (float[])dbStart.Clone());
+            var (dxRef, dwRef, dbRef) = ((float[])dxStart.Clone(), (float[])dwStart.Clone(), (float[])dbStart.Clone());
+            Convolution2d.Backward(g, batch, filters, x, w, dy, dx, dw, db, workspace, chunks);
+            Convolution2dReference.Backward(g, batch, filters, x, w, dy, dxRef, dwRef, dbRef);
+            AssertClose(dxRef, dx, 1e-4, $"dx {g} in {chunks} chunks");
+            AssertClose(dwRef, dw, 1e-4, $"dw {g} in {chunks} chunks");
+            AssertClose(dbRef, db, 1e-4, $"db {g} in {chunks} chunks");
+        }
+    }
+
+    [Fact]
+    public void Convolution_SameChunks_GiveBitIdenticalGradients()
+    {
+        var g = new Conv2dGeometry(4, 9, 9, 3, 3, padding: 1);
+        const int Batch = 6, Filters = 5;
+        var random = new Random(9);
+        var x = Normal(random, Batch * g.InputSize);
+        var w = Normal(random, Filters * g.PatchSize);
+        var dy = Normal(random, Batch * Filters * g.OutputPlaneSize);
+        var workspace = new float[Convolution2d.WorkspaceSizeForChunks(g, Filters, 3)];
+        float[] Gradient()
+        {
+            var dw = new float[w.Length];
+            Convolution2d.Backward(g, Batch, Filters, x, w, dy, [], dw, new float[Filters], workspace, 3);
+            return dw;
+        }
+
+        var first = Gradient();
+        for (int run = 0; run < 5; run++)
+            Assert.Equal(first, Gradient());
+    }
+
+    [Fact]
+    public void WorkspaceSize_ForABatch_HoldsAColumnPerThreadAndPartialSums()
+    {
+        var g = new Conv2dGeometry(6, 14, 14, 5, 5);   // LeNet-5 conv2: col 150 × 100
+        int chunks = Math.Min(64, Parallelism.MaxDegree);
+        Assert.Equal(chunks * 15000 + (chunks - 1) * (16 * 150 + 16), Convolution2d.WorkspaceSize(g, 64, 16));
+        Assert.Equal(15000, Convolution2d.WorkspaceSize(g, 1, 16));   // one image: no partials
+    }
+
+    [Fact]
+    public void Convolution_TooManyChunksForTheWorkspace_Throws()
+    {
+        var g = new Conv2dGeometry(1, 4, 4, 3, 3);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Convolution2d.Forward(g, 2, 1, new float[32], LectureFilter, [],
+            new float[8], new float[Convolution2d.WorkspaceSize(g)], chunks: 2));
+        Assert.Contains("2 chunks of a batch of 2 do not fit a workspace of 36 floats", e.Message, StringComparison.Ordinal);
+    }
 }

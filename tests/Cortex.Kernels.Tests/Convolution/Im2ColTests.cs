@@ -18,6 +18,19 @@ public class Im2ColTests
         Assert.True(expected.AsSpan().SequenceEqual(actual), $"Im2Col differs from the reference for {g}");
     }
 
+    // Rows of every length around the 16-lane vector, dilation, and windows hanging over both ends.
+    [Theory]
+    [InlineData(5)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void Im2Col_StrideOneWidths_MatchReference(int width)
+    {
+        AssertMatchesReference(new Conv2dGeometry(3, 7, width, 3, 3, padding: 1));
+        AssertMatchesReference(new Conv2dGeometry(2, 9, width, 3, 2, 2, 1, 1, 0, 2, 3, dilationHeight: 2, dilationWidth: 3));
+        AssertMatchesReference(new Conv2dGeometry(1, 4, width, 1, 5, 1, 1, 0, 0, 6, 6));
+    }
+
     [Fact]
     public void Im2Col_RandomGeometries_MatchReference()
     {

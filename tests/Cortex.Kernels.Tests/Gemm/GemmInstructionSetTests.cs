@@ -20,6 +20,9 @@ public class GemmInstructionSetTests
     [
         "Cortex.Kernels.Tests.GemmSelectionTests.*",
         "Cortex.Kernels.Tests.GemmCorrectnessTests.SelectedPath_EdgeShapes_MatchReference",
+        "Cortex.Kernels.Tests.Convolution.Im2ColTests.*",         // the portable row loops (no masked AVX-512 moves)
+        "Cortex.Kernels.Tests.Convolution.Col2ImTests.*",
+        "Cortex.Kernels.Tests.Convolution.Convolution2dTests.*",
     ];
 
     [Fact]
