@@ -39,6 +39,7 @@ public sealed class CortexRig : INetworkRig
     {
         ArgumentNullException.ThrowIfNull(network);
         _model = network.CreateCortex();
+        _model.InputGradientRequired = false;   // as the trainer does, and as libtorch's input (no requires_grad)
         _optimizer = network.CortexOptimizer(_model.AllParameters());
         var random = new CortexRandom(7);
         _x = CortexTensor.RandomNormal(new Shape(batch, network.Channels, network.Size, network.Size), random);

@@ -119,8 +119,12 @@ public sealed class Conv1d : Layer
         var x = _input ?? throw BackwardBeforeForward();
         if (outputGradient.Shape != _output!.Shape)
             throw OutputGradientShapeError(_output.Shape, outputGradient.Shape);
-        var dx = Reuse(ref _inputGradient, x.Shape);
-        dx.Span.Clear();
+        var dx = NoInputGradient;                          // skipped when nothing reads it (a first layer)
+        if (InputGradientRequired)
+        {
+            dx = Reuse(ref _inputGradient, x.Shape);
+            dx.Span.Clear();                               // the kernel adds into dx
+        }
         var dw = Weight.Trainable ? Weight.Gradient : Reuse(ref _frozenWeightGradient, Weight.Shape);
         Span<float> db = Bias is { Trainable: true } ? Bias.Gradient.Span : default;
         ConvolutionSupport.Backward(_geometry, x.Shape[0], Groups, OutChannels,

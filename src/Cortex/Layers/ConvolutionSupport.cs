@@ -122,7 +122,7 @@ internal static class ConvolutionSupport
                 int slice = n * groups + group;
                 Convolution2d.Backward(g, 1, filters,
                     x.Slice(slice * inSlice, inSlice), w.Slice(group * weightSlice, weightSlice),
-                    dy.Slice(slice * outSlice, outSlice), dx.Slice(slice * inSlice, inSlice),
+                    dy.Slice(slice * outSlice, outSlice), dx.IsEmpty ? dx : dx.Slice(slice * inSlice, inSlice),
                     dw.Slice(group * weightSlice, weightSlice),
                     db.IsEmpty ? db : db.Slice(group * filters, filters), workspace);
             }

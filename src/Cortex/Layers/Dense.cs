@@ -113,6 +113,8 @@ public sealed class Dense : Layer
                 TensorPrimitives.Add(db, dys.Slice(row * OutFeatures, OutFeatures), db);
         }
 
+        if (!InputGradientRequired)
+            return NoInputGradient;                        // a first layer: nothing reads dx
         // dx (N, in) = dy (N, out) · W (out, in)
         var dx = Reuse(ref _inputGradient, x.Shape);
         Gemm.Multiply(false, false, n, InFeatures, OutFeatures, 1f, dy.Span, OutFeatures, Weight.Value.Span, InFeatures, 0f, dx.Span, InFeatures);

@@ -48,8 +48,39 @@ public abstract class Layer(string name)
     /// </summary>
     public abstract Tensor Forward(Tensor input, bool training);
 
-    /// <summary>Given dL/dy, adds dL/dθ into <see cref="Parameters"/>' gradients and returns dL/dx.</summary>
+    /// <summary>
+    /// Given dL/dy, adds dL/dθ into <see cref="Parameters"/>' gradients and returns dL/dx (or
+    /// <see cref="NoInputGradient"/> when <see cref="InputGradientRequired"/> is off and the layer skips it).
+    /// </summary>
     public abstract Tensor Backward(Tensor outputGradient);
+
+    /// <summary>
+    /// Whether <see cref="Backward"/> must compute dL/dx (default true). Nothing uses the gradient of
+    /// the input images, so the trainer turns this off on the model while it trains, and a
+    /// <see cref="Sequential"/> passes it on to its first layer: a convolution or dense layer there
+    /// then skips its input-gradient product (for LeNet-5's first convolution, about half of its
+    /// backward pass) and returns <see cref="NoInputGradient"/>. Layers with cheap gradients ignore it.
+    /// Leave it on for saliency maps or anything else that reads dL/dx.
+    /// </summary>
+    public bool InputGradientRequired
+    {
+        get => _inputGradientRequired;
+        set
+        {
+            _inputGradientRequired = value;
+            OnInputGradientRequiredChanged();
+        }
+    }
+
+    private bool _inputGradientRequired = true;
+
+    /// <summary>The empty tensor Backward returns in place of a gradient it was told to skip.</summary>
+    public static Tensor NoInputGradient { get; } = new(new Shape(0));
+
+    /// <summary>Called after <see cref="InputGradientRequired"/> is set; containers pass it on to the child that sees their input.</summary>
+    protected virtual void OnInputGradientRequiredChanged()
+    {
+    }
 
     /// <summary>Every parameter of this layer and its descendants, keyed by dotted path (<c>features.0.weight</c>).</summary>
     public IEnumerable<(string Key, Parameter Parameter)> NamedParameters()

@@ -64,6 +64,8 @@ public sealed class Sequential : Layer
             throw new ArgumentException($"{layer.Describe()}: this layer is already in {Describe()}; use a new instance for each position.", nameof(layer));
         Adopt(key, layer);
         _layers.Add((key, layer));
+        if (_layers.Count == 1 && !InputGradientRequired)
+            layer.InputGradientRequired = false;
         return this;
     }
 
@@ -82,6 +84,13 @@ public sealed class Sequential : Layer
             x = _layers[i].Layer.Forward(x, training);
         _ran = true;
         return x;
+    }
+
+    /// <summary>The first layer sees this container's input, so it takes over whether dL/dx is needed.</summary>
+    protected override void OnInputGradientRequiredChanged()
+    {
+        if (_layers.Count > 0)
+            _layers[0].Layer.InputGradientRequired = InputGradientRequired;
     }
 
     public override Tensor Backward(Tensor outputGradient)

@@ -171,6 +171,7 @@ public sealed class Trainer
         double lossSum = 0;
         int correct = 0, seen = 0;
         var weights = Options.Regularizer is null ? null : ParameterGroups.Weights(Model).ToArray();
+        using var skipInputGradient = new InputGradientOff(Model);   // nothing reads dL/d(images)
         for (int b = 0; b < batches; b++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -214,6 +215,22 @@ public sealed class Trainer
             }
         }
         return (lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), clock.Elapsed.TotalSeconds, seen);
+    }
+
+    /// <summary>Turns <see cref="Layer.InputGradientRequired"/> off on a model for a scope and back to what it was after.</summary>
+    private readonly struct InputGradientOff : IDisposable
+    {
+        private readonly Layer _model;
+        private readonly bool _was;
+
+        public InputGradientOff(Layer model)
+        {
+            _model = model;
+            _was = model.InputGradientRequired;
+            model.InputGradientRequired = false;
+        }
+
+        public void Dispose() => _model.InputGradientRequired = _was;
     }
 
     private int[]? ValidationSample(IDataset validation)

@@ -112,4 +112,49 @@ public class SequentialTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
     }
+
+    // Turning the input gradient off reaches the first layer only; its parameter gradients stay
+    // exactly what they were, and the skipped dL/dx comes back as the empty NoInputGradient.
+    [Fact]
+    public void InputGradientRequired_Off_SkipsOnlyTheFirstLayersInputGradient()
+    {
+        var random = new CortexRandom(3);
+        Sequential Build() => new(
+            new Conv2d(2, 3, 3, padding: 1, random: new CortexRandom(5)), new ReLU(),
+            new Flatten(), new Dense(3 * 5 * 5, 4, random: new CortexRandom(6)));
+        var x = Tensor.RandomNormal(new Shape(2, 2, 5, 5), random);
+        var dy = Tensor.RandomNormal(new Shape(2, 4), random);
+
+        var full = Build();
+        full.Forward(x, training: true);
+        var dx = full.Backward(dy);
+        Assert.Equal(x.Shape, dx.Shape);
+
+        var skipping = Build();
+        skipping.InputGradientRequired = false;
+        Assert.False(skipping[0].InputGradientRequired);
+        Assert.True(skipping[3].InputGradientRequired);
+        skipping.Forward(x, training: true);
+        var skipped = skipping.Backward(dy);
+        Assert.Same(Layer.NoInputGradient, skipped);
+        Assert.Equal(0, skipped.Span.Length);
+        foreach (var ((key, a), (_, b)) in full.NamedParameters().Zip(skipping.NamedParameters()))
+            Assert.True(a.Gradient.Span.SequenceEqual(b.Gradient.Span), $"{key} gradient changed");
+
+        skipping.InputGradientRequired = true;
+        skipping.Forward(x, training: true);
+        Assert.True(dx.Span.SequenceEqual(skipping.Backward(dy).Span));
+    }
+
+    [Fact]
+    public void InputGradientRequired_Off_ReachesALayerAddedLater()
+    {
+        var model = new Sequential { InputGradientRequired = false };
+        var dense = new Dense(3, 2);
+        model.Add(dense).Add(new ReLU());
+        Assert.False(dense.InputGradientRequired);
+        var x = Tensor.RandomNormal(new Shape(4, 3), new CortexRandom(1));
+        model.Forward(x, training: true);
+        Assert.Same(Layer.NoInputGradient, model.Backward(Tensor.RandomNormal(new Shape(4, 2), new CortexRandom(2))));
+    }
 }

@@ -160,6 +160,26 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Fit_SkipsTheFirstLayersInputGradient_AndRestoresTheFlag()
+    {
+        var model = Mlp(1);
+        var first = (Dense)model[0];
+        var seenDuringFit = new List<bool>();
+        var trainer = MakeTrainer(model, epochs: 1);
+        trainer.Callbacks.Add(new OnBatch(() => seenDuringFit.Add(first.InputGradientRequired)));
+        trainer.Fit(new BlobDataset(64, 3, 4, seed: 1));
+        Assert.NotEmpty(seenDuringFit);
+        Assert.All(seenDuringFit, Assert.False);
+        Assert.True(model.InputGradientRequired);
+        Assert.True(first.InputGradientRequired);
+    }
+
+    private sealed class OnBatch(Action action) : TrainingCallback
+    {
+        public override void OnBatchEnd(TrainingContext context, in BatchProgress progress) => action();
+    }
+
+    [Fact]
     public void Fit_WrongSampleShape_SaysWhat()
     {
         var model = new Sequential(new Dense(5, 3));
