@@ -1,7 +1,9 @@
 // InferSuite.cs — `infer`: inference throughput in images/s of whole networks (Network.Standard)
 // at batch 1 and batch 64, Cortex (Forward with training: false) against the same architecture in
 // libtorch (eval mode, no_grad), on random inputs. Batch 1 is latency-bound (per-layer overhead,
-// thread hand-offs); batch 64 is throughput-bound.
+// thread hand-offs); batch 64 is throughput-bound. Before timing a network, ArchitectureCheck proves
+// the two definitions agree (same parameter shapes, same outputs); the row's details show the shared
+// parameter count and its `check` column the output difference.
 using System.Diagnostics;
 using Cortex.Bench.Harness;
 using Cortex.Kernels;
@@ -28,22 +30,23 @@ public sealed class InferSuite : Suite
         Parallelism.MaxDegree = context.Threads;
         foreach (var network in Network.Standard)
         {
+            var check = NetworkSuites.Check(context, network);
             foreach (int batch in (int[])[1, 64])
-                yield return RunCase(context, network, batch);
+                yield return RunCase(context, network, batch, check);
         }
         foreach (var note in Network.Pending)
             context.Console.MarkupLineInterpolated($"  [grey]{note}[/]");
         context.Console.MarkupLine("  [grey]ResNet-50 batch-1 latency at 224×224: skipped, the model zoo on main has no \"resnet50\" yet[/]");
     }
 
-    private ResultRow RunCase(BenchContext context, Network network, int batch)
+    private ResultRow RunCase(BenchContext context, Network network, int batch, ArchitectureCheck check)
     {
         long started = Stopwatch.GetTimestamp();
         using var cortex = new CortexRig(network, batch);
         using var peer = new TorchRig(network, batch);
         var samples = Measure.Alternating([new Contender("Cortex", cortex.Infer), new Contender("libtorch", peer.Infer)], context.Settings);
-        var row = new ResultRow(Name, $"{network.Name}, batch {batch}", $"batch {batch}, {network.InputText}", Unit, HigherIsBetter: true,
-            samples[0].Rate(batch), samples[1].Rate(batch));
+        var row = new ResultRow(Name, $"{network.Name}, batch {batch}", $"batch {batch}, {network.InputText}, {check.ParametersText}", Unit, HigherIsBetter: true,
+            samples[0].Rate(batch), samples[1].Rate(batch), Check: check.Difference);
         NetworkSuites.Progress(context, row, started);
         return row;
     }

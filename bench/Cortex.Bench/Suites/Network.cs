@@ -9,6 +9,9 @@
 //                    conv32 (same) – conv32 – pool – conv64 (same) – conv64 – pool – fc512 – dropout 0.5 – fc10
 //                    (the Keras cifar10_cnn example's layers, its two dropout-0.25 layers left out)
 //
+// Before timing, ArchitectureCheck compares every pair: the same parameter shapes in the same order,
+// and the same outputs once libtorch has Cortex's weights.
+//
 // Momentum: Cortex keeps lr inside the velocity (v = μv − lr·g; w += v), PyTorch outside
 // (b = μb + g; w −= lr·b); with a constant lr the two are the same update.
 // ResNet-20 and ResNet-18 (at 32×32) join when the model zoo has them on main; until then the
