@@ -1,7 +1,8 @@
 // NetworkDefinitionTests.cs — the Cortex halves of the bench's ResNet comparisons, checked without
-// libtorch: the ResNet-18 at 32×32 the bench builds itself, and the facts about the zoo's ResNet-20
-// that the TorchSharp definition (Suites/TorchResNets.cs) mirrors. If a zoo default changes (the
-// shortcut type), these fail here, before the bench's own architecture check does.
+// libtorch: the ResNet-18 at 32×32 the bench builds itself, and the facts about the zoo's ResNet-20 and
+// ResNet-50 that the TorchSharp definitions (Suites/TorchResNets.cs) mirror. If a zoo default
+// changes (shortcut type, where a Bottleneck strides), these fail here, before the bench's own
+// architecture check does.
 using Cortex.Bench.Suites;
 using Cortex.Layers;
 using Cortex.Models;
@@ -57,5 +58,18 @@ public sealed class NetworkDefinitionTests
         Assert.Equal(269_722, ParameterLayout.Total(layout));
         Assert.DoesNotContain(layout, e => e.Key.Contains("downsample", StringComparison.Ordinal));
         Assert.Equal(2, model.Descendants().Count(layer => layer is PadShortcut));
+    }
+
+    [Fact]
+    public void ZooResNet50_StridesOnTheFirst1x1_WithProjectionShortcuts()
+    {
+        var model = ModelZoo.Create("resnet50");
+        var blocks = model.Descendants().OfType<Bottleneck>().ToList();
+
+        Assert.Equal(25_557_032, ParameterLayout.Total(ParameterLayout.Of(model)));
+        Assert.Equal(16, blocks.Count);
+        Assert.All(blocks, b => Assert.Equal(BottleneckStride.OneByOne, b.StrideOn));
+        Assert.Equal(4, blocks.Count(b => b.Downsample is Sequential));
+        Assert.Equal(new Shape(1, 1000), model.OutputShape(new Shape(1, 3, 224, 224)));
     }
 }

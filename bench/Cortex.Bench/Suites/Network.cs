@@ -13,6 +13,8 @@
 //   ResNet-18 at 32×32  3×32×32, batch 64, SGD momentum 0.9 (lr 0.01)   Cortex: CortexResNet18At32 (the
 //                       zoo's BasicBlocks behind a 3×3/1 stem without max pool, option B projections,
 //                       11,173,962 parameters); libtorch: TorchResNets.ResNet18At32
+//   ResNet-50           3×224×224, infer suite only (batch-1 latency)  Cortex: ModelZoo "resnet50" (stride
+//                       on the 1×1, option B, 25,557,032 parameters); libtorch: TorchResNets.ResNet50
 //
 // The memory suite runs the first three only (Network.Classic): 25 training steps of each ResNet on
 // both sides would add minutes to it. Before timing, ArchitectureCheck compares every pair: the
@@ -78,6 +80,15 @@ public sealed record Network(
 
     /// <summary>Every network the train and infer suites run: <see cref="Classic"/>, then <see cref="ResNets"/>.</summary>
     public static IReadOnlyList<Network> All { get; } = [.. Classic, .. ResNets];
+
+    /// <summary>
+    /// ResNet-50 at 224×224, for the infer suite's batch-1 latency. Its training fields (torchvision's recipe: batch 256, SGD
+    /// momentum 0.9, lr 0.1) complete the definition; no suite trains it (one step would take tens of seconds here).
+    /// </summary>
+    public static Network ResNet50 { get; } =
+        new("ResNet-50", 3, 224, 1000, 256, "SGD momentum 0.9",
+            () => ModelZoo.Create("resnet50"), () => TorchResNets.ResNet50(),
+            p => new Momentum(p, 0.1f, 0.9f), p => torch.optim.SGD(p, 0.1, momentum: 0.9));
 
     private static TorchModule LeNet5Torch() => Sequential(
         ("conv1", Conv2d(1, 6, 5, padding: 2)), ("relu1", ReLU()), ("pool1", MaxPool2d(2)),

@@ -9,6 +9,11 @@
 //   ResNet-18 at 32×32 CortexResNet18At32: a 3×3/1 64 stem without max pool, 4 stages × 2 BasicBlocks
 //                      (64…512), option B projections (1×1 conv/stride + bn) where the shape changes.
 //                      11,173,962 parameters.
+//   ResNet-50          Cortex ModelZoo "resnet50" (CreateImageNet): 7×7/2 stem, bn, relu, 3×3/2 max pool
+//                      (padding 1), Bottlenecks [3, 4, 6, 3] with option B projections, fc 2048 → 1000.
+//                      The zoo's default puts a downsampling Bottleneck's stride on its first 1×1
+//                      convolution (the paper's ResNet-50), not on the 3×3 (torchvision's v1.5): so does
+//                      this one. 25,557,032 parameters either way.
 //
 // Every convolution is without bias (batch norm follows); batch norm is eps 1e-5, momentum 0.1
 // (Cortex's BatchNorm2d defaults, and PyTorch's); the heads are Linear with bias. Modules and their
@@ -35,22 +40,34 @@ public static class TorchResNets
     /// <summary>ResNet-20 for 3×32×32 inputs, option A shortcuts, as ModelZoo "resnet20".</summary>
     public static TorchModule ResNet20(int classes = 10)
     {
-        var layers = Stem(Conv2d(3, 16, 3, stride: 1, padding: 1, bias: false), 16);
+        var layers = Stem(Conv2d(3, 16, 3, stride: 1, padding: 1, bias: false), 16, maxPool: false);
         int inPlanes = 16;
         int[] planes = [16, 32, 64];
         for (int stage = 0; stage < planes.Length; stage++)
-            layers.Add(($"layer{stage + 1}", Stage(ref inPlanes, planes[stage], 3, stage == 0 ? 1 : 2, padShortcut: true)));
+            layers.Add(($"layer{stage + 1}", Stage(ref inPlanes, planes[stage], 3, stage == 0 ? 1 : 2, bottleneck: false, padShortcut: true)));
         return Head(layers, inPlanes, classes);
     }
 
     /// <summary>ResNet-18 with the CIFAR stem (3×3/1, no max pool) for 3×32×32 inputs, as <see cref="CortexResNet18At32"/>.</summary>
     public static TorchModule ResNet18At32(int classes = 10)
     {
-        var layers = Stem(Conv2d(3, 64, 3, stride: 1, padding: 1, bias: false), 64);
+        var layers = Stem(Conv2d(3, 64, 3, stride: 1, padding: 1, bias: false), 64, maxPool: false);
         int inPlanes = 64;
         int[] planes = [64, 128, 256, 512];
         for (int stage = 0; stage < planes.Length; stage++)
-            layers.Add(($"layer{stage + 1}", Stage(ref inPlanes, planes[stage], 2, stage == 0 ? 1 : 2, padShortcut: false)));
+            layers.Add(($"layer{stage + 1}", Stage(ref inPlanes, planes[stage], 2, stage == 0 ? 1 : 2, bottleneck: false, padShortcut: false)));
+        return Head(layers, inPlanes, classes);
+    }
+
+    /// <summary>ResNet-50 for 3×224×224 inputs, stride on the first 1×1 of a downsampling block, as ModelZoo "resnet50".</summary>
+    public static TorchModule ResNet50(int classes = 1000)
+    {
+        var layers = Stem(Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false), 64, maxPool: true);
+        int inPlanes = 64;
+        int[] planes = [64, 128, 256, 512];
+        int[] blocks = [3, 4, 6, 3];
+        for (int stage = 0; stage < planes.Length; stage++)
+            layers.Add(($"layer{stage + 1}", Stage(ref inPlanes, planes[stage], blocks[stage], stage == 0 ? 1 : 2, bottleneck: true, padShortcut: false)));
         return Head(layers, inPlanes, classes);
     }
 
@@ -61,8 +78,13 @@ public static class TorchResNets
     internal static TorchModule Projection(long inPlanes, long outPlanes, long stride) =>
         Sequential(("0", Conv2d(inPlanes, outPlanes, 1, stride: stride, bias: false)), ("1", BatchNorm(outPlanes)));
 
-    private static List<(string, TorchModule)> Stem(TorchModule conv, long planes) =>
-        [("conv1", conv), ("bn1", BatchNorm(planes)), ("relu", ReLU(inplace: true))];
+    private static List<(string, TorchModule)> Stem(TorchModule conv, long planes, bool maxPool)
+    {
+        List<(string, TorchModule)> layers = [("conv1", conv), ("bn1", BatchNorm(planes)), ("relu", ReLU(inplace: true))];
+        if (maxPool)
+            layers.Add(("maxpool", MaxPool2d(3, stride: 2, padding: 1)));
+        return layers;
+    }
 
     private static TorchModule Head(List<(string, TorchModule)> layers, long features, int classes)
     {
@@ -74,9 +96,9 @@ public static class TorchResNets
 
     // As Cortex's ResNet.MakeLayer (torchvision's _make_layer): the first block takes the stride and,
     // where the shape changes, the shortcut (option A: PadShortcut; option B: a projection).
-    private static TorchModule Stage(ref int inPlanes, int planes, int blocks, int stride, bool padShortcut)
+    private static TorchModule Stage(ref int inPlanes, int planes, int blocks, int stride, bool bottleneck, bool padShortcut)
     {
-        int expansion = BasicBlock.Expansion;
+        int expansion = bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
         var stage = new List<(string, TorchModule)>();
         for (int i = 0; i < blocks; i++)
         {
@@ -88,7 +110,10 @@ public static class TorchResNets
                     ? new TorchPadShortcut(inPlanes, planes * expansion, s)
                     : Projection(inPlanes, planes * expansion, s);
             }
-            stage.Add(($"{i}", new TorchBasicBlock(inPlanes, planes, s, downsample)));
+            TorchModule block = bottleneck
+                ? new TorchBottleneck(inPlanes, planes, s, downsample)
+                : new TorchBasicBlock(inPlanes, planes, s, downsample);
+            stage.Add(($"{i}", block));
             inPlanes = planes * expansion;
         }
         return Sequential([.. stage]);
@@ -124,6 +149,48 @@ public sealed class TorchBasicBlock : TorchModule
     {
         var y = _relu.forward(_bn1.forward(_conv1.forward(input)));
         y = _bn2.forward(_conv2.forward(y));
+        y.add_(_downsample is null ? input : _downsample.forward(input));
+        return _relu.forward(y);
+    }
+}
+
+/// <summary>
+/// torchvision's Bottleneck (1×1 reduce, 3×3, 1×1 expand ×4, batch norm after each, shortcut), with the stride of a
+/// downsampling block on the first 1×1 as Cortex's default (<see cref="BottleneckStride.OneByOne"/>).
+/// </summary>
+public sealed class TorchBottleneck : TorchModule
+{
+    private readonly TorchModule _conv1, _bn1, _conv2, _bn2, _conv3, _bn3, _relu;
+    private readonly TorchModule? _downsample;
+
+    /// <summary>From <paramref name="inPlanes"/> to <paramref name="planes"/>·4 channels; <paramref name="downsample"/> null means the identity shortcut.</summary>
+    public TorchBottleneck(long inPlanes, long planes, long stride, TorchModule? downsample) : base(nameof(TorchBottleneck))
+    {
+        _conv1 = Conv2d(inPlanes, planes, 1, stride: stride, bias: false);
+        _bn1 = TorchResNets.BatchNorm(planes);
+        _conv2 = Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
+        _bn2 = TorchResNets.BatchNorm(planes);
+        _conv3 = Conv2d(planes, planes * Bottleneck.Expansion, 1, bias: false);
+        _bn3 = TorchResNets.BatchNorm(planes * Bottleneck.Expansion);
+        _relu = ReLU(inplace: true);
+        _downsample = downsample;
+        register_module("conv1", _conv1);
+        register_module("bn1", _bn1);
+        register_module("conv2", _conv2);
+        register_module("bn2", _bn2);
+        register_module("conv3", _conv3);
+        register_module("bn3", _bn3);
+        register_module("relu", _relu);
+        if (_downsample is not null)
+            register_module("downsample", _downsample);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        var y = _relu.forward(_bn1.forward(_conv1.forward(input)));
+        y = _relu.forward(_bn2.forward(_conv2.forward(y)));
+        y = _bn3.forward(_conv3.forward(y));
         y.add_(_downsample is null ? input : _downsample.forward(input));
         return _relu.forward(y);
     }
