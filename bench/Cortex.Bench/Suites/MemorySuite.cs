@@ -1,7 +1,8 @@
 // MemorySuite.cs — `memory`: managed allocation per training step, and the process's peak
 // working set.
 //
-// Per network (Network.Standard), after 5 warm-up steps, around 20 more steps:
+// Per network (Network.Classic: LeNet-5, SimpleConvNet, the Keras CIFAR net; not the ResNets, whose
+// 25 steps a side would take minutes), after 5 warm-up steps, around 20 more steps:
 //   calling thread   GC.GetAllocatedBytesForCurrentThread() delta / steps — exact, this thread only
 //   all threads      GC.GetTotalAllocatedBytes(precise: true) delta / steps — includes worker
 //                    threads (and anything else the process allocates meanwhile, e.g. a timer)
@@ -38,7 +39,7 @@ public sealed class MemorySuite : Suite
         ArgumentNullException.ThrowIfNull(context);
         _ = context.LibTorch;
         Parallelism.MaxDegree = context.Threads;
-        foreach (var network in Network.Standard)
+        foreach (var network in Network.Classic)
         {
             long started = Stopwatch.GetTimestamp();
             using var cortex = new CortexRig(network, network.TrainBatch);
