@@ -226,6 +226,13 @@ public static unsafe class Convolution2d
         {
             ref readonly var g = ref _g;
             int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
+            if (DirectConvolution2d.Prefers(g, filters))
+            {
+                for (int n = first; n < last; n++)
+                    DirectConvolution2d.ForwardImage(g, filters, _x + (nint)n * inputSize, _weight, _bias, _y + (nint)n * outputSize);
+                return;
+            }
+
             bool pointwise = IsPointwise(g);
             var weight = new ReadOnlySpan<float>(_weight, filters * k);
             for (int n = first; n < last; n++)

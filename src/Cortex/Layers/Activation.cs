@@ -4,6 +4,11 @@
 // (micrograd style). This base caches x and y (both are handed to the derivative, which uses
 // whichever is cheaper: σ' = y(1 − y), ReLU' = [x > 0]), reuses the output and gradient
 // buffers, and checks shapes. Any input shape works; the output has the input's shape.
+//
+// Threads: a tensor of at least 2^16 elements is cut into one contiguous chunk per thread
+// (Parallelism.For with a reused body, so nothing is allocated); the two functions see each chunk
+// as ordinary spans. Element-wise functions give the same result however the tensor is cut.
+using Cortex.Kernels;
 using Cortex.Tensors;
 
 namespace Cortex.Layers;
@@ -12,6 +17,7 @@ namespace Cortex.Layers;
 public abstract class Activation(string name) : Layer(name)
 {
     private Tensor? _input, _output, _inputGradient;
+    private Chunked? _chunked;
 
     /// <summary>y = f(x), element by element.</summary>
     protected abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
@@ -25,7 +31,10 @@ public abstract class Activation(string name) : Layer(name)
     {
         ArgumentNullException.ThrowIfNull(input);
         var y = Reuse(ref _output, input.Shape);
-        Apply(input.Span, y.Span);
+        if (!Chunked.Worthwhile(y.Span.Length))
+            Apply(input.Span, y.Span);
+        else
+            (_chunked ??= new Chunked(this)).Run(input, y, null, null);
         _input = input;                                   // cached for Backward
         return y;
     }
@@ -38,7 +47,47 @@ public abstract class Activation(string name) : Layer(name)
         if (outputGradient.Shape != y.Shape)
             throw OutputGradientShapeError(y.Shape, outputGradient.Shape);
         var dx = Reuse(ref _inputGradient, x.Shape);
-        Derive(x.Span, y.Span, outputGradient.Span, dx.Span);
+        if (!Chunked.Worthwhile(dx.Span.Length))
+            Derive(x.Span, y.Span, outputGradient.Span, dx.Span);
+        else
+            (_chunked ??= new Chunked(this)).Run(x, y, outputGradient, dx);
         return dx;
+    }
+
+    /// <summary>Forward (no dy) or Backward over one contiguous chunk per thread.</summary>
+    private sealed class Chunked(Activation layer) : IParallelWork
+    {
+        private const int MinElements = 1 << 16;
+        private Tensor? _x, _y, _dy, _dx;
+        private int _chunks;
+
+        public static bool Worthwhile(int length) => length >= MinElements && Parallelism.MaxDegree > 1;
+
+        public void Run(Tensor x, Tensor y, Tensor? dy, Tensor? dx)
+        {
+            (_x, _y, _dy, _dx) = (x, y, dy, dx);
+            _chunks = Parallelism.MaxDegree;
+            try
+            {
+                Parallelism.For(_chunks, this);
+            }
+            finally
+            {
+                (_x, _y, _dy, _dx) = (null, null, null, null);
+            }
+        }
+
+        public void Execute(int index)
+        {
+            int n = _y!.Span.Length;
+            int start = Boundary(index, n), length = Boundary(index + 1, n) - start;
+            if (_dy is null)
+                layer.Apply(_x!.Span.Slice(start, length), _y.Span.Slice(start, length));
+            else
+                layer.Derive(_x!.Span.Slice(start, length), _y.Span.Slice(start, length), _dy.Span.Slice(start, length), _dx!.Span.Slice(start, length));
+        }
+
+        // Chunk edges on 16-float (64-byte) boundaries, so no two threads write one cache line.
+        private int Boundary(int chunk, int n) => chunk == _chunks ? n : (int)((long)chunk * n / _chunks) & ~15;
     }
 }

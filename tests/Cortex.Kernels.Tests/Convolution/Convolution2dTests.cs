@@ -277,4 +277,46 @@ public class Convolution2dTests
             new float[8], new float[Convolution2d.WorkspaceSize(g)], chunks: 2));
         Assert.Contains("2 chunks of a batch of 2 do not fit a workspace of 36 floats", e.Message, StringComparison.Ordinal);
     }
+
+    // The direct (no im2col) forward tile against the reference: filter counts around its 8-filter
+    // tile, odd output heights (the 2-row tile repeats the last row), widths around 16 lanes, padding
+    // wider than the kernel's reach, a taller stride and dilation.
+    [Theory]
+    [InlineData(1, 6, 28, 28, 5, 1, 2, 2, 1)]
+    [InlineData(6, 16, 14, 14, 5, 1, 0, 0, 1)]
+    [InlineData(3, 5, 7, 17, 3, 1, 1, 1, 1)]
+    [InlineData(2, 9, 9, 33, 3, 2, 3, 0, 2)]
+    [InlineData(4, 1, 5, 16, 1, 1, 0, 2, 1)]
+    [InlineData(2, 13, 6, 40, 4, 1, 2, 5, 3)]
+    public unsafe void DirectForward_MatchesReference(int channels, int filters, int height, int width, int kernel, int strideHeight, int padTop, int padLeft, int dilation)
+    {
+        var g = new Conv2dGeometry(channels, height, width, kernel, kernel, strideHeight, 1, padTop, padTop, padLeft, padLeft, dilation, dilation);
+        Assert.SkipUnless(DirectConvolution2d.Supports(g), "needs AVX-512");
+        var random = new Random(filters * 31 + width);
+        var x = Normal(random, g.InputSize);
+        var w = Normal(random, filters * g.PatchSize);
+        var b = Normal(random, filters);
+        var expected = new float[filters * g.OutputPlaneSize];
+        Convolution2dReference.Forward(g, 1, filters, x, w, b, expected);
+        var actual = new float[expected.Length + 16];                 // the tail must stay untouched
+        fixed (float* px = x, pw = w, pb = b, py = actual)
+            DirectConvolution2d.ForwardImage(g, filters, px, pw, pb, py);
+        AssertClose(expected, actual.AsSpan(0, expected.Length).ToArray(), 1e-5, $"direct {g}");
+        Assert.All(actual[expected.Length..], v => Assert.Equal(0f, v));
+
+        Array.Clear(actual);
+        fixed (float* px = x, pw = w, py = actual)
+            DirectConvolution2d.ForwardImage(g, filters, px, pw, null, py);
+        Convolution2dReference.Forward(g, 1, filters, x, w, [], expected);
+        AssertClose(expected, actual.AsSpan(0, expected.Length).ToArray(), 1e-5, $"direct, no bias, {g}");
+    }
+
+    [Fact]
+    public void Prefers_SmallConvolutions_Only()
+    {
+        Assert.SkipUnless(DirectConvolution2d.Supports(new Conv2dGeometry(1, 4, 4, 3, 3)), "needs AVX-512");
+        Assert.True(DirectConvolution2d.Prefers(new Conv2dGeometry(6, 14, 14, 5, 5), 16));          // LeNet-5 conv2
+        Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(64, 32, 32, 3, 3, 1, 1), 64));  // ResNet 3×3
+        Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(3, 32, 32, 3, 3, 2, 1), 8));    // stride 2 across
+    }
 }
