@@ -15,9 +15,15 @@
 //   backward (inference; the statistics are constants):
 //              dx  = γ / √(running_var + ε) · dy
 //
-// Sums run in double: a channel of a big batch holds 10⁵–10⁶ values, and float sums of that many
-// lose the digits the variance lives in. x̂ is not stored; Backward recomputes it from x, μ, 1/σ.
+// Sums run in double across planes: a channel of a big batch holds 10⁵–10⁶ values, and float sums
+// of that many lose the digits the variance lives in; within a plane, blocks of up to 4,096 values
+// are summed by vectorized TensorPrimitives calls. x̂ is not stored; Backward uses
+// Σ dy·x̂ = (Σ dy·x − μ Σ dy)/σ and dx = A·dy + B·x + C per channel. Channels are split across
+// threads (ChannelWork), one thread per channel, so results do not depend on the thread count.
+using System.Numerics.Tensors;
+using Cortex.Kernels;
 using Cortex.Tensors;
+using Tensor = Cortex.Tensors.Tensor;
 
 namespace Cortex.Layers;
 
@@ -32,6 +38,7 @@ public abstract class BatchNorm : Layer
     private readonly float[] _mean, _invStd;         // the statistics used by the last Forward
     private Tensor? _input, _output, _inputGradient;
     private bool _lastTraining;
+    private ChannelWork? _work;
 
     /// <summary>Creates the layer for <paramref name="numFeatures"/> channels.</summary>
     /// <param name="numFeatures">C, the size of axis 1.</param>
@@ -107,27 +114,14 @@ public abstract class BatchNorm : Layer
         var shape = OutputShape(input.Shape);
         int n = shape[0], c = NumFeatures, s = shape.SizeFrom(2);
         long m = (long)n * s;
-        var xs = input.Span;
+        var y = Reuse(ref _output, shape);
+        var work = _work ??= new ChannelWork(this);
 
         if (training)
         {
             if (m < 2)
                 throw new ArgumentException($"{Describe()}: training needs more than one value per channel to estimate a variance, got input {shape}. Use a batch of 2 or more, or Forward(training: false).");
-            // μ, then σ² from the deviations (two passes: no catastrophic cancellation)
-            Array.Clear(_sum);
-            Array.Clear(_sumSq);
-            for (int i = 0; i < n; i++)
-            {
-                for (int ch = 0; ch < c; ch++)
-                    _sum[ch] += SumOf(xs.Slice((i * c + ch) * s, s));
-            }
-            for (int ch = 0; ch < c; ch++)
-                _mean[ch] = (float)(_sum[ch] / m);
-            for (int i = 0; i < n; i++)
-            {
-                for (int ch = 0; ch < c; ch++)
-                    _sumSq[ch] += SumOfSquaredDeviations(xs.Slice((i * c + ch) * s, s), _mean[ch]);
-            }
+            work.Run(ChannelWork.Phase.Statistics, input, y, null, null, n, s);   // μ and Σ(x − μ)² per channel
             var runMean = RunningMean.Span;
             var runVar = RunningVar.Span;
             for (int ch = 0; ch < c; ch++)
@@ -151,24 +145,7 @@ public abstract class BatchNorm : Layer
             }
         }
 
-        // y = γ (x − μ)/σ + β = a·x + b with a = γ/σ, b = β − a·μ
-        var y = Reuse(ref _output, shape);
-        var ys = y.Span;
-        var gamma = Weight.Value.Span;
-        var beta = Bias.Value.Span;
-        for (int i = 0; i < n; i++)
-        {
-            for (int ch = 0; ch < c; ch++)
-            {
-                float a = gamma[ch] * _invStd[ch];
-                float b = beta[ch] - a * _mean[ch];
-                int at = (i * c + ch) * s;
-                var xRow = xs.Slice(at, s);
-                var yRow = ys.Slice(at, s);
-                for (int j = 0; j < s; j++)
-                    yRow[j] = a * xRow[j] + b;
-            }
-        }
+        work.Run(ChannelWork.Phase.Normalize, input, y, null, null, n, s);       // y = γ (x − μ)/σ + β
         _input = input;
         _lastTraining = training;
         return y;
@@ -182,30 +159,10 @@ public abstract class BatchNorm : Layer
         if (outputGradient.Shape != shape)
             throw OutputGradientShapeError(shape, outputGradient.Shape);
         int n = shape[0], c = NumFeatures, s = shape.SizeFrom(2);
-        long m = (long)n * s;
-        var xs = x.Span;
-        var dys = outputGradient.Span;
+        var work = _work ??= new ChannelWork(this);
 
         // Σ dy and Σ dy·x̂ per channel: they are dβ and dγ, and the training backward needs them too
-        Array.Clear(_sum);
-        Array.Clear(_sumSq);
-        for (int i = 0; i < n; i++)
-        {
-            for (int ch = 0; ch < c; ch++)
-            {
-                int at = (i * c + ch) * s;
-                float mu = _mean[ch], inv = _invStd[ch];
-                double sumDy = 0, sumDyXhat = 0;
-                for (int j = 0; j < s; j++)
-                {
-                    float dy = dys[at + j];
-                    sumDy += dy;
-                    sumDyXhat += dy * ((xs[at + j] - mu) * inv);
-                }
-                _sum[ch] += sumDy;
-                _sumSq[ch] += sumDyXhat;
-            }
-        }
+        work.Run(ChannelWork.Phase.GradientSums, x, null, outputGradient, null, n, s);
         if (Weight.Trainable)
         {
             var dGamma = Weight.Gradient.Span;
@@ -220,51 +177,146 @@ public abstract class BatchNorm : Layer
         }
 
         var dx = Reuse(ref _inputGradient, shape);
-        var dxs = dx.Span;
-        var gamma = Weight.Value.Span;
-        for (int i = 0; i < n; i++)
-        {
-            for (int ch = 0; ch < c; ch++)
-            {
-                int at = (i * c + ch) * s;
-                float mu = _mean[ch], inv = _invStd[ch];
-                float scale = gamma[ch] * inv;
-                if (!_lastTraining)
-                {
-                    // dx = γ/σ · dy (running statistics are constants)
-                    for (int j = 0; j < s; j++)
-                        dxs[at + j] = scale * dys[at + j];
-                    continue;
-                }
-                // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
-                float meanDy = (float)(_sum[ch] / m);
-                float meanDyXhat = (float)(_sumSq[ch] / m);
-                for (int j = 0; j < s; j++)
-                {
-                    float xhat = (xs[at + j] - mu) * inv;
-                    dxs[at + j] = scale * (dys[at + j] - meanDy - xhat * meanDyXhat);
-                }
-            }
-        }
+        work.Run(ChannelWork.Phase.InputGradient, x, null, outputGradient, dx, n, s);
         return dx;
     }
 
-    private static double SumOf(ReadOnlySpan<float> values)
+    /// <summary>
+    /// The per-channel passes, channels split across threads (each channel's sums are made by one
+    /// thread, in one order, so the result does not depend on the split). Reused: no allocation per call.
+    /// Plane sums are vectorized in float over at most <see cref="Block"/> values and added up in double.
+    /// </summary>
+    private sealed class ChannelWork(BatchNorm layer) : IParallelWork
     {
-        double sum = 0;
-        foreach (float v in values)
-            sum += v;
-        return sum;
-    }
+        private const int Block = 4096;
+        private const int MinParallelElements = 1 << 15;
 
-    private static double SumOfSquaredDeviations(ReadOnlySpan<float> values, double mean)
-    {
-        double sum = 0;
-        foreach (float v in values)
+        public enum Phase { Statistics, Normalize, GradientSums, InputGradient }
+
+        private Phase _phase;
+        private Tensor? _x, _y, _dy, _dx;
+        private int _n, _s, _chunks;
+
+        public void Run(Phase phase, Tensor x, Tensor? y, Tensor? dy, Tensor? dx, int n, int s)
         {
-            double d = v - mean;
-            sum += d * d;
+            (_phase, _x, _y, _dy, _dx, _n, _s) = (phase, x, y, dy, dx, n, s);
+            int c = layer.NumFeatures;
+            _chunks = (long)n * c * s >= MinParallelElements ? Math.Min(c, Parallelism.MaxDegree) : 1;
+            try
+            {
+                if (_chunks == 1)
+                    Execute(0);
+                else
+                    Parallelism.For(_chunks, this);
+            }
+            finally
+            {
+                (_x, _y, _dy, _dx) = (null, null, null, null);
+            }
         }
-        return sum;
+
+        public void Execute(int index)
+        {
+            int c = layer.NumFeatures;
+            int first = (int)((long)index * c / _chunks), last = (int)((long)(index + 1) * c / _chunks);
+            for (int ch = first; ch < last; ch++)
+            {
+                switch (_phase)
+                {
+                    case Phase.Statistics: Statistics(ch); break;
+                    case Phase.Normalize: Normalize(ch); break;
+                    case Phase.GradientSums: GradientSums(ch); break;
+                    default: InputGradient(ch); break;
+                }
+            }
+        }
+
+        private Span<float> Plane(Tensor t, int i, int ch) => t.Span.Slice((i * layer.NumFeatures + ch) * _s, _s);
+
+        // μ = Σx / m, then Σ(x − μ)² from the deviations (two passes: no catastrophic cancellation).
+        private void Statistics(int ch)
+        {
+            double sum = 0;
+            for (int i = 0; i < _n; i++)
+                sum += BlockedSum(Plane(_x!, i, ch));
+            long m = (long)_n * _s;
+            float mean = (float)(sum / m);
+            Span<float> deviation = stackalloc float[Math.Min(_s, Block)];
+            double squares = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                var plane = Plane(_x!, i, ch);
+                for (int at = 0; at < plane.Length; at += Block)
+                {
+                    var part = plane.Slice(at, Math.Min(Block, plane.Length - at));
+                    var d = deviation[..part.Length];
+                    TensorPrimitives.Subtract(part, mean, d);
+                    squares += TensorPrimitives.SumOfSquares(d);
+                }
+            }
+            layer._mean[ch] = mean;
+            layer._sumSq[ch] = squares;
+        }
+
+        // y = a·x + b with a = γ/σ, b = β − a·μ.
+        private void Normalize(int ch)
+        {
+            float a = layer.Weight.Value.Span[ch] * layer._invStd[ch];
+            float b = layer.Bias.Value.Span[ch] - a * layer._mean[ch];
+            for (int i = 0; i < _n; i++)
+            {
+                var y = Plane(_y!, i, ch);
+                TensorPrimitives.Multiply(Plane(_x!, i, ch), a, y);
+                TensorPrimitives.Add(y, b, y);
+            }
+        }
+
+        // Σ dy, and Σ dy·x̂ = (Σ dy·x − μ Σ dy) / σ.
+        private void GradientSums(int ch)
+        {
+            double sumDy = 0, sumDyX = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                var dy = Plane(_dy!, i, ch);
+                var x = Plane(_x!, i, ch);
+                for (int at = 0; at < dy.Length; at += Block)
+                {
+                    int length = Math.Min(Block, dy.Length - at);
+                    sumDy += TensorPrimitives.Sum(dy.Slice(at, length));
+                    sumDyX += TensorPrimitives.Dot(dy.Slice(at, length), x.Slice(at, length));
+                }
+            }
+            layer._sum[ch] = sumDy;
+            layer._sumSq[ch] = (sumDyX - layer._mean[ch] * sumDy) * layer._invStd[ch];
+        }
+
+        // training:  dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)) = A·dy + B·x + C
+        // inference: dx = γ/σ · dy (the running statistics are constants)
+        private void InputGradient(int ch)
+        {
+            float inv = layer._invStd[ch], mu = layer._mean[ch];
+            float scale = layer.Weight.Value.Span[ch] * inv;
+            long m = (long)_n * _s;
+            float meanDy = layer._lastTraining ? (float)(layer._sum[ch] / m) : 0f;
+            float meanDyXhat = layer._lastTraining ? (float)(layer._sumSq[ch] / m) : 0f;
+            float b = -scale * inv * meanDyXhat;
+            float constant = scale * (mu * inv * meanDyXhat - meanDy);
+            for (int i = 0; i < _n; i++)
+            {
+                var dx = Plane(_dx!, i, ch);
+                TensorPrimitives.Multiply(Plane(_dy!, i, ch), scale, dx);
+                TensorPrimitives.Add(dx, constant, dx);
+                if (layer._lastTraining)
+                    TensorPrimitives.MultiplyAdd(Plane(_x!, i, ch), b, dx, dx);
+            }
+        }
+
+        private static double BlockedSum(ReadOnlySpan<float> values)
+        {
+            double sum = 0;
+            for (int at = 0; at < values.Length; at += Block)
+                sum += TensorPrimitives.Sum(values.Slice(at, Math.Min(Block, values.Length - at)));
+            return sum;
+        }
     }
 }
