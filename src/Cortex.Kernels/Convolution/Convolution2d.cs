@@ -49,14 +49,16 @@ public static unsafe class Convolution2d
 
     /// <summary>
     /// Scratch, in floats, for Forward and Backward to split a batch of <paramref name="batch"/> images
-    /// across <see cref="Parallelism.MaxDegree"/> threads: a col per chunk and, for all chunks but
-    /// the first, a dw and db partial sum.
+    /// across <see cref="Parallelism.MaxDegree"/> threads: per chunk the columns of a group of images
+    /// (one, or several when an image has few output pixels) and their products, and for all chunks
+    /// but the first a dw and db partial sum.
     /// </summary>
     /// <exception cref="ArgumentException">The scratch would exceed a span's 2³¹ − 1 floats.</exception>
     public static int WorkspaceSize(in Conv2dGeometry geometry, int batch, int filters)
     {
         geometry.EnsureInitialized("Convolution2d.WorkspaceSize");
-        long floats = ChunkFloats(geometry, Math.Max(filters, 1), Math.Max(Math.Min(batch, Parallelism.MaxDegree), 1));
+        int chunks = Math.Max(Math.Min(batch, Parallelism.MaxDegree), 1);
+        long floats = ChunkFloats(geometry, Math.Max(filters, 1), chunks, Group(geometry, batch, chunks));
         return floats <= Array.MaxLength ? (int)floats
             : throw new ArgumentException($"Convolution2d.WorkspaceSize: {floats} floats of scratch exceed the largest array ({Array.MaxLength}); lower Parallelism.MaxDegree or the image size.");
     }
@@ -90,7 +92,8 @@ public static unsafe class Convolution2d
         fixed (float* ps = workspace)
         {
             var work = _work ??= new BatchWork();
-            work.Start(geometry, batch, filters, chunks ?? Chunks(geometry, batch, filters, workspace.Length), ps);
+            var (chunkCount, group) = Plan(geometry, batch, filters, workspace.Length, chunks);
+            work.Start(geometry, batch, filters, chunkCount, group, ps);
             work.SetForward(px, pw, bias.IsEmpty ? null : pb, py);
             work.Run();
         }
@@ -126,7 +129,8 @@ public static unsafe class Convolution2d
         fixed (float* ps = workspace)
         {
             var work = _work ??= new BatchWork();
-            work.Start(geometry, batch, filters, chunks ?? Chunks(geometry, batch, filters, workspace.Length), ps);
+            var (chunkCount, group) = Plan(geometry, batch, filters, workspace.Length, chunks);
+            work.Start(geometry, batch, filters, chunkCount, group, ps);
             work.SetBackward(px, pw, pdy, dx.IsEmpty ? null : pdx, pdw, dBias.IsEmpty ? null : pdb);
             work.Run();
         }
@@ -134,25 +138,53 @@ public static unsafe class Convolution2d
 
     private static int ColumnFloats(in Conv2dGeometry g) => IsPointwise(g) ? 0 : g.ColumnSize;
 
-    /// <summary>The scratch for exactly <paramref name="chunks"/> chunks (tests).</summary>
-    internal static int WorkspaceSizeForChunks(in Conv2dGeometry g, int filters, int chunks) => checked((int)ChunkFloats(g, filters, chunks));
+    /// <summary>The scratch for exactly <paramref name="chunks"/> chunks of a batch of <paramref name="batch"/> (tests).</summary>
+    internal static int WorkspaceSizeForChunks(in Conv2dGeometry g, int filters, int chunks, int batch) =>
+        checked((int)ChunkFloats(g, filters, chunks, Group(g, batch, chunks)));
 
     private static void CheckChunks(in Conv2dGeometry g, int batch, int filters, int workspaceLength, int? chunks)
     {
-        if (chunks is { } c && (c < 1 || c > Math.Max(batch, 1) || ChunkFloats(g, filters, c) > workspaceLength))
+        if (chunks is { } c && (c < 1 || c > Math.Max(batch, 1) || ChunkFloats(g, filters, c, 1) > workspaceLength))
             throw new ArgumentOutOfRangeException(nameof(chunks), c, $"Convolution2d: {c} chunks of a batch of {batch} do not fit a workspace of {workspaceLength} floats.");
     }
 
-    private static long ChunkFloats(in Conv2dGeometry g, int filters, int chunks) =>
-        (long)chunks * ColumnFloats(g) + (long)(chunks - 1) * (filters * (long)g.PatchSize + filters);
-
-    /// <summary>How many chunks the batch is cut into: one per thread, as many as the workspace holds.</summary>
-    private static int Chunks(in Conv2dGeometry g, int batch, int filters, int workspaceLength)
+    /// <summary>
+    /// Images whose columns share one GEMM: enough that the product has about 256 columns (an image
+    /// of a late ResNet stage has 16 or 64 output pixels; a GEMM that narrow wastes most of its
+    /// 32-column tile), at most the images of one chunk, at most 32.
+    /// </summary>
+    private static int Group(in Conv2dGeometry g, int batch, int chunks)
     {
-        int chunks = Math.Min(batch, Parallelism.MaxDegree);
-        while (chunks > 1 && ChunkFloats(g, filters, chunks) > workspaceLength)
-            chunks--;
-        return Math.Max(chunks, 1);
+        int perChunk = (Math.Max(batch, 1) + chunks - 1) / chunks;
+        int wanted = (MinimumProductColumns + g.OutputPlaneSize - 1) / g.OutputPlaneSize;
+        return Math.Clamp(Math.Min(wanted, perChunk), 1, 32);
+    }
+
+    private const int MinimumProductColumns = 256;
+
+    /// <summary>One chunk's scratch: a col (0 when pointwise), or for a group the group's col and its (FN × group·OH·OW) product.</summary>
+    private static long ChunkScratch(in Conv2dGeometry g, int filters, int group) =>
+        group == 1 ? ColumnFloats(g) : (long)group * g.ColumnSize + (long)filters * group * g.OutputPlaneSize;
+
+    private static long ChunkFloats(in Conv2dGeometry g, int filters, int chunks, int group) =>
+        chunks * ChunkScratch(g, filters, group) + (long)(chunks - 1) * (filters * (long)g.PatchSize + filters);
+
+    /// <summary>
+    /// How the batch is cut: one chunk per thread (or exactly <paramref name="chunks"/>), as many as the
+    /// workspace holds, with images grouped per GEMM when the workspace has room for it.
+    /// </summary>
+    private static (int Chunks, int Group) Plan(in Conv2dGeometry g, int batch, int filters, int workspaceLength, int? chunks)
+    {
+        int count = chunks ?? Math.Max(Math.Min(batch, Parallelism.MaxDegree), 1);
+        while (true)
+        {
+            int group = Group(g, batch, count);
+            if (ChunkFloats(g, filters, count, group) <= workspaceLength)
+                return (count, group);
+            if (ChunkFloats(g, filters, count, 1) <= workspaceLength || chunks is not null || count == 1)
+                return (count, 1);
+            count--;
+        }
     }
 
     /// <summary>
@@ -162,22 +194,34 @@ public static unsafe class Convolution2d
     private sealed class BatchWork : IParallelWork
     {
         private Conv2dGeometry _g;
-        private int _batch, _filters, _chunks;
+        private int _batch, _filters, _chunks, _group;
         private bool _backward;
         private float* _x, _weight, _bias, _y, _dy, _dx, _dWeight, _dBias, _workspace;
+        private float[] _packed = [];          // the direct path's packed filters (pinned, reused)
+        private float* _packedWeights;         // into _packed while a direct forward runs, else null
 
-        public void Start(in Conv2dGeometry g, int batch, int filters, int chunks, float* workspace)
+        public void Start(in Conv2dGeometry g, int batch, int filters, int chunks, int group, float* workspace)
         {
             _g = g;
             _batch = batch;
             _filters = filters;
             _chunks = chunks;
+            _group = group;
             _workspace = workspace;
         }
 
         public void SetForward(float* x, float* weight, float* bias, float* y)
         {
             _backward = false;
+            _packedWeights = null;
+            if (DirectConvolution2d.Prefers(_g, _filters))
+            {
+                int size = DirectConvolution2d.PackedSize(_g, _filters);
+                if (_packed.Length < size)
+                    _packed = GC.AllocateUninitializedArray<float>(size, pinned: true);   // pinned: kept as a pointer
+                _packedWeights = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _packed[0]);
+                DirectConvolution2d.PackWeights(_g, _filters, weight, _packedWeights);
+            }
             _x = x;
             _weight = weight;
             _bias = bias;
@@ -208,28 +252,41 @@ public static unsafe class Convolution2d
             }
             finally
             {
-                _x = _weight = _bias = _y = _dy = _dx = _dWeight = _dBias = _workspace = null;
+                _x = _weight = _bias = _y = _dy = _dx = _dWeight = _dBias = _workspace = _packedWeights = null;
             }
         }
 
         public void Execute(int chunk)
         {
             int first = (int)((long)chunk * _batch / _chunks), last = (int)((long)(chunk + 1) * _batch / _chunks);
-            float* col = _workspace + (nint)chunk * ColumnFloats(_g);
-            if (_backward)
-                BackwardImages(first, last, col, chunk);
+            float* scratch = _workspace + (nint)chunk * ChunkScratch(_g, _filters, _group);
+            if (_group > 1)
+            {
+                if (_backward)
+                    BackwardGroups(first, last, scratch, chunk);
+                else if (_packedWeights is not null)
+                    ForwardImages(first, last, scratch);                    // the direct path needs no columns
+                else
+                    ForwardGroups(first, last, scratch);
+            }
+            else if (_backward)
+            {
+                BackwardImages(first, last, scratch, chunk);
+            }
             else
-                ForwardImages(first, last, col);
+            {
+                ForwardImages(first, last, scratch);
+            }
         }
 
         private void ForwardImages(int first, int last, float* workspace)
         {
             ref readonly var g = ref _g;
             int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
-            if (DirectConvolution2d.Prefers(g, filters))
+            if (_packedWeights is not null)
             {
                 for (int n = first; n < last; n++)
-                    DirectConvolution2d.ForwardImage(g, filters, _x + (nint)n * inputSize, _weight, _bias, _y + (nint)n * outputSize);
+                    DirectConvolution2d.ForwardImage(g, filters, _x + (nint)n * inputSize, _packedWeights, _bias, _y + (nint)n * outputSize);
                 return;
             }
 
@@ -296,6 +353,72 @@ public static unsafe class Convolution2d
             }
         }
 
+        // Images [first, last) in groups of _group: the group's columns side by side, col (K × group·P),
+        // one GEMM Yg (FN × group·P) = w · col, then each image's rows copied out with the bias added.
+        private void ForwardGroups(int first, int last, float* scratch)
+        {
+            ref readonly var g = ref _g;
+            int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
+            float* col = scratch, product = scratch + (nint)_group * g.ColumnSize;
+            var weight = new ReadOnlySpan<float>(_weight, filters * k);
+            for (int n0 = first; n0 < last; n0 += _group)
+            {
+                int count = Math.Min(_group, last - n0), columns = count * p;
+                var cols = new Span<float>(col, k * columns);
+                Im2Col.UnfoldBatch(g, count, new ReadOnlySpan<float>(_x + (nint)n0 * inputSize, count * inputSize), cols);
+                var yg = new Span<float>(product, filters * columns);
+                Gemm.Multiply(false, false, filters, columns, k, 1f, weight, k, cols, columns, 0f, yg, columns);
+                for (int j = 0; j < count; j++)
+                {
+                    var yn = new Span<float>(_y + (nint)(n0 + j) * outputSize, outputSize);
+                    for (int f = 0; f < filters; f++)
+                    {
+                        var source = yg.Slice(f * columns + j * p, p);
+                        var row = yn.Slice(f * p, p);
+                        if (_bias is null)
+                            source.CopyTo(row);
+                        else
+                            TensorPrimitives.Add(source, _bias[f], row);                     // y[f, :] = (w · col)[f, :] + b[f]
+                    }
+                }
+            }
+        }
+
+        // The grouped backward: dy of the group gathered as dyg (FN × group·P); dw += dyg · colᵀ;
+        // dcol = wᵀ · dyg; dx += col2im of each image's columns.
+        private void BackwardGroups(int first, int last, float* scratch, int chunk)
+        {
+            ref readonly var g = ref _g;
+            int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
+            float* col = scratch, gathered = scratch + (nint)_group * g.ColumnSize;
+            var weight = new ReadOnlySpan<float>(_weight, filters * k);
+            Partials(chunk, out var dWeight, out var dBias);
+            for (int n0 = first; n0 < last; n0 += _group)
+            {
+                int count = Math.Min(_group, last - n0), columns = count * p;
+                var dyg = new Span<float>(gathered, filters * columns);
+                for (int j = 0; j < count; j++)
+                {
+                    var dyn = new ReadOnlySpan<float>(_dy + (nint)(n0 + j) * outputSize, outputSize);
+                    for (int f = 0; f < filters; f++)
+                    {
+                        var row = dyn.Slice(f * p, p);
+                        if (!dBias.IsEmpty)
+                            dBias[f] += TensorPrimitives.Sum(row);                              // db[f] += Σ_p dy[f, p]
+                        row.CopyTo(dyg.Slice(f * columns + j * p, p));
+                    }
+                }
+
+                var cols = new Span<float>(col, k * columns);
+                Im2Col.UnfoldBatch(g, count, new ReadOnlySpan<float>(_x + (nint)n0 * inputSize, count * inputSize), cols);
+                Gemm.Multiply(false, true, filters, k, columns, 1f, dyg, columns, cols, columns, 1f, dWeight, k);  // dw += dyg · colᵀ
+                if (_dx is null)
+                    continue;
+                Gemm.Multiply(true, false, k, columns, filters, 1f, weight, k, dyg, columns, 0f, cols, columns);  // dcol = wᵀ · dyg
+                Col2Im.AccumulateBatch(g, count, cols, new Span<float>(_dx + (nint)n0 * inputSize, count * inputSize));
+            }
+        }
+
         /// <summary>Where chunk <paramref name="chunk"/> sums dw and db: the outputs for chunk 0, else its partials, zeroed.</summary>
         private void Partials(int chunk, out Span<float> dWeight, out Span<float> dBias)
         {
@@ -315,7 +438,7 @@ public static unsafe class Convolution2d
         }
 
         private float* PartialAt(int chunk) =>
-            _workspace + (nint)_chunks * ColumnFloats(_g) + (nint)(chunk - 1) * (_filters * _g.PatchSize + _filters);
+            _workspace + (nint)(_chunks * ChunkScratch(_g, _filters, _group)) + (nint)(chunk - 1) * (_filters * _g.PatchSize + _filters);
 
         // dw += partial₁ + partial₂ + …, in chunk order (the same sum whichever thread ran which chunk).
         private void AddPartials()

@@ -6,7 +6,9 @@
 // For one tap (c, kh, kw) the 16 output columns ow0 … ow0+15 of a row read 16 consecutive input
 // pixels (the stride across is 1), so the tap is one masked vector load per output row, and each of
 // the 8 filters adds its weight (one broadcast) times that vector: 16 FMAs for 2 loads and 8
-// broadcasts, 16 accumulators + 2 inputs + 8 weights = 26 of the 32 zmm registers. The mask of a
+// broadcasts, 16 accumulators + 2 inputs + 1 weight in registers. The weights are packed once per
+// call (PackWeights) tap-major per 8-filter group, so the 8 broadcasts of a tap come from one
+// 32-byte line through one pointer; the loops run kh, then c, then kw, with pointer increments only. The mask of a
 // load keeps the lanes whose pixel is inside the row (zero padding left and right, and the lanes
 // past the last output column); an input row in the top or bottom padding loads with an empty
 // mask. A masked load never touches memory in its masked-off lanes, so nothing is read outside x.
@@ -43,9 +45,35 @@ internal static unsafe class DirectConvolution2d
     public static bool Prefers(in Conv2dGeometry g, int filters) =>
         Supports(g) && filters <= 16 && g.PatchSize <= 160;
 
-    /// <summary>y (FN, OH, OW) = conv(x (C, H, W), w (FN, C, KH, KW)) + b, for one image; <paramref name="bias"/> may be null.</summary>
+    /// <summary>Floats <see cref="PackWeights"/> writes: the filters rounded up to whole 8-filter groups, times C·KH·KW.</summary>
+    public static int PackedSize(in Conv2dGeometry g, int filters) => (filters + TileFilters - 1) / TileFilters * TileFilters * g.PatchSize;
+
+    /// <summary>
+    /// Lays the filters out tap-major per 8-filter group, packed[group][tap][f] = w[group·8 + f][tap],
+    /// so a tile reads its 8 weights of one tap from one 32-byte line through one pointer. A group's
+    /// missing filters (FN not a multiple of 8) repeat the last filter.
+    /// </summary>
+    public static void PackWeights(in Conv2dGeometry g, int filters, float* w, float* packed)
+    {
+        int patch = g.PatchSize;
+        for (int f0 = 0; f0 < filters; f0 += TileFilters)
+        {
+            float* group = packed + (nint)f0 * patch;
+            for (int f = 0; f < TileFilters; f++)
+            {
+                float* source = w + (nint)Math.Min(f0 + f, filters - 1) * patch;
+                for (int t = 0; t < patch; t++)
+                    group[t * TileFilters + f] = source[t];
+            }
+        }
+    }
+
+    /// <summary>
+    /// y (FN, OH, OW) = conv(x (C, H, W), w) + b for one image, with the filters as <see cref="PackWeights"/>
+    /// laid them out; <paramref name="bias"/> may be null.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ForwardImage(in Conv2dGeometry g, int filters, float* x, float* w, float* bias, float* y)
+    public static void ForwardImage(in Conv2dGeometry g, int filters, float* x, float* packedWeights, float* bias, float* y)
     {
         int kernelWidth = g.KernelWidth, outputWidth = g.OutputWidth, outputHeight = g.OutputHeight;
         Vector512<float>* masks = stackalloc Vector512<float>[kernelWidth];
@@ -68,23 +96,21 @@ internal static unsafe class DirectConvolution2d
             var store = columns.AsSingle();
             for (int f0 = 0; f0 < filters; f0 += TileFilters)
             {
+                float* group = packedWeights + (nint)f0 * g.PatchSize;
                 for (int oh0 = 0; oh0 < outputHeight; oh0 += TileRows)
-                    Tile(g, filters, f0, oh0, Math.Min(oh0 + 1, outputHeight - 1), ow0, x, w, bias, y, masks, none, store);
+                    Tile(g, filters, f0, oh0, Math.Min(oh0 + 1, outputHeight - 1), ow0, x, group, bias, y, masks, none, store);
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile(in Conv2dGeometry g, int filters, int f0, int oh0, int oh1, int ow0,
-        float* x, float* w, float* bias, float* y, Vector512<float>* masks, Vector512<float>* none, Vector512<float> store)
+        float* x, float* group, float* bias, float* y, Vector512<float>* masks, Vector512<float>* none, Vector512<float> store)
     {
-        int patch = g.PatchSize, kernelHeight = g.KernelHeight, kernelWidth = g.KernelWidth;
-        int height = g.Height, width = g.Width, plane = height * width, dw = g.DilationWidth;
-        // Filters past the last repeat it (their stores rewrite the same values).
-        float* w0 = w + (nint)Math.Min(f0, filters - 1) * patch, w1 = w + (nint)Math.Min(f0 + 1, filters - 1) * patch;
-        float* w2 = w + (nint)Math.Min(f0 + 2, filters - 1) * patch, w3 = w + (nint)Math.Min(f0 + 3, filters - 1) * patch;
-        float* w4 = w + (nint)Math.Min(f0 + 4, filters - 1) * patch, w5 = w + (nint)Math.Min(f0 + 5, filters - 1) * patch;
-        float* w6 = w + (nint)Math.Min(f0 + 6, filters - 1) * patch, w7 = w + (nint)Math.Min(f0 + 7, filters - 1) * patch;
+        int kernelHeight = g.KernelHeight, kernelWidth = g.KernelWidth, channels = g.Channels;
+        int height = g.Height, width = g.Width, dw = g.DilationWidth;
+        nint plane = (nint)height * width;
+        nint channelStep = (nint)kernelHeight * kernelWidth * TileFilters;   // packed floats per channel
 
         Vector512<float> a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71;
         if (bias is null)
@@ -103,46 +129,45 @@ internal static unsafe class DirectConvolution2d
             a70 = a71 = Vector512.Create(bias[Math.Min(f0 + 7, filters - 1)]);
         }
 
-        int tap = 0;
-        for (int c = 0; c < g.Channels; c++)
+        for (int kh = 0; kh < kernelHeight; kh++)
         {
-            float* channel = x + (nint)c * plane;
-            for (int kh = 0; kh < kernelHeight; kh++, tap += kernelWidth)
+            int ih0 = oh0 * g.StrideHeight + kh * g.DilationHeight - g.PadTop;
+            int ih1 = oh1 * g.StrideHeight + kh * g.DilationHeight - g.PadTop;
+            // A row in the top or bottom padding loads with empty masks (reads nothing, gives zeros).
+            var masks0 = (uint)ih0 < (uint)height ? masks : none;
+            var masks1 = (uint)ih1 < (uint)height ? masks : none;
+            float* row0 = x + (nint)ih0 * width + ow0 - g.PadLeft;
+            float* row1 = x + (nint)ih1 * width + ow0 - g.PadLeft;
+            float* weights = group + (nint)kh * kernelWidth * TileFilters;
+            for (int c = 0; c < channels; c++, row0 += plane, row1 += plane, weights += channelStep)
             {
-                int ih0 = oh0 * g.StrideHeight + kh * g.DilationHeight - g.PadTop;
-                int ih1 = oh1 * g.StrideHeight + kh * g.DilationHeight - g.PadTop;
-                // A row in the top or bottom padding loads with empty masks (reads nothing, gives zeros).
-                var masks0 = (uint)ih0 < (uint)height ? masks : none;
-                var masks1 = (uint)ih1 < (uint)height ? masks : none;
-                float* row0 = channel + (nint)ih0 * width + ow0 - g.PadLeft;
-                float* row1 = channel + (nint)ih1 * width + ow0 - g.PadLeft;
-                for (int kw = 0; kw < kernelWidth; kw++)
+                float* wt = weights;
+                for (int kw = 0; kw < kernelWidth; kw++, wt += TileFilters)
                 {
                     var x0 = Avx512F.MaskLoad(row0 + kw * dw, masks0[kw], Vector512<float>.Zero);
                     var x1 = Avx512F.MaskLoad(row1 + kw * dw, masks1[kw], Vector512<float>.Zero);
-                    int t = tap + kw;
-                    var v = Vector512.Create(w0[t]);
+                    var v = Vector512.Create(wt[0]);
                     a00 = Vector512.FusedMultiplyAdd(v, x0, a00);
                     a01 = Vector512.FusedMultiplyAdd(v, x1, a01);
-                    v = Vector512.Create(w1[t]);
+                    v = Vector512.Create(wt[1]);
                     a10 = Vector512.FusedMultiplyAdd(v, x0, a10);
                     a11 = Vector512.FusedMultiplyAdd(v, x1, a11);
-                    v = Vector512.Create(w2[t]);
+                    v = Vector512.Create(wt[2]);
                     a20 = Vector512.FusedMultiplyAdd(v, x0, a20);
                     a21 = Vector512.FusedMultiplyAdd(v, x1, a21);
-                    v = Vector512.Create(w3[t]);
+                    v = Vector512.Create(wt[3]);
                     a30 = Vector512.FusedMultiplyAdd(v, x0, a30);
                     a31 = Vector512.FusedMultiplyAdd(v, x1, a31);
-                    v = Vector512.Create(w4[t]);
+                    v = Vector512.Create(wt[4]);
                     a40 = Vector512.FusedMultiplyAdd(v, x0, a40);
                     a41 = Vector512.FusedMultiplyAdd(v, x1, a41);
-                    v = Vector512.Create(w5[t]);
+                    v = Vector512.Create(wt[5]);
                     a50 = Vector512.FusedMultiplyAdd(v, x0, a50);
                     a51 = Vector512.FusedMultiplyAdd(v, x1, a51);
-                    v = Vector512.Create(w6[t]);
+                    v = Vector512.Create(wt[6]);
                     a60 = Vector512.FusedMultiplyAdd(v, x0, a60);
                     a61 = Vector512.FusedMultiplyAdd(v, x1, a61);
-                    v = Vector512.Create(w7[t]);
+                    v = Vector512.Create(wt[7]);
                     a70 = Vector512.FusedMultiplyAdd(v, x0, a70);
                     a71 = Vector512.FusedMultiplyAdd(v, x1, a71);
                 }

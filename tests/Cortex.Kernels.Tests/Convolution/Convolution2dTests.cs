@@ -204,14 +204,17 @@ public class Convolution2dTests
     [InlineData(5, 3, 3, 3)]
     [InlineData(4, 1, 4, 4)]
     [InlineData(7, 2, 2, 5)]
-    public void Convolution_BatchSplitIntoChunks_MatchesReference(int batch, int filters, int chunks, int seed)
+    public void Convolution_BatchSplitIntoChunks_MatchesReference(int batch, int baseFilters, int chunks, int seed)
     {
-        foreach (var g in new[]
+        foreach (var (g, f) in new[]
         {
-            new Conv2dGeometry(2, 7, 6, 3, 3, 2, 1, 1, 1, 1, 0),
-            new Conv2dGeometry(3, 5, 5, 1, 1),
+            (new Conv2dGeometry(2, 7, 6, 3, 3, 2, 1, 1, 1, 1, 0), baseFilters),
+            (new Conv2dGeometry(3, 5, 5, 1, 1), baseFilters),
+            (new Conv2dGeometry(3, 6, 7, 3, 3, 1, 2, 1, 0, 2, 1), baseFilters),        // stride 2 across: im2col + GEMM
+            (new Conv2dGeometry(2, 5, 4, 2, 3, 1, 1, 0, 1, 1, 0), baseFilters + 17),   // more filters than the direct path takes
         })
         {
+            int filters = f;
             var random = new Random(seed);
             var x = Normal(random, batch * g.InputSize);
             var w = Normal(random, filters * g.PatchSize);
@@ -220,7 +223,7 @@ public class Convolution2dTests
             var dxStart = Normal(random, x.Length);
             var dwStart = Normal(random, w.Length);
             var dbStart = Normal(random, filters);
-            var workspace = new float[Convolution2d.WorkspaceSizeForChunks(g, filters, chunks)];
+            var workspace = new float[Convolution2d.WorkspaceSizeForChunks(g, filters, chunks, batch)];
 
             var y = new float[dy.Length];
             var yRef = new float[dy.Length];
@@ -247,7 +250,7 @@ public class Convolution2dTests
         var x = Normal(random, Batch * g.InputSize);
         var w = Normal(random, Filters * g.PatchSize);
         var dy = Normal(random, Batch * Filters * g.OutputPlaneSize);
-        var workspace = new float[Convolution2d.WorkspaceSizeForChunks(g, Filters, 3)];
+        var workspace = new float[Convolution2d.WorkspaceSizeForChunks(g, Filters, 3, Batch)];
         float[] Gradient()
         {
             var dw = new float[w.Length];
@@ -265,7 +268,8 @@ public class Convolution2dTests
     {
         var g = new Conv2dGeometry(6, 14, 14, 5, 5);   // LeNet-5 conv2: col 150 × 100
         int chunks = Math.Min(64, Parallelism.MaxDegree);
-        Assert.Equal(chunks * 15000 + (chunks - 1) * (16 * 150 + 16), Convolution2d.WorkspaceSize(g, 64, 16));
+        const int Group = 3;                            // 3 images × 100 pixels: the product has ≥ 256 columns
+        Assert.Equal(chunks * (Group * 15000 + 16 * Group * 100) + (chunks - 1) * (16 * 150 + 16), Convolution2d.WorkspaceSize(g, 64, 16));
         Assert.Equal(15000, Convolution2d.WorkspaceSize(g, 1, 16));   // one image: no partials
     }
 
@@ -299,14 +303,17 @@ public class Convolution2dTests
         var expected = new float[filters * g.OutputPlaneSize];
         Convolution2dReference.Forward(g, 1, filters, x, w, b, expected);
         var actual = new float[expected.Length + 16];                 // the tail must stay untouched
-        fixed (float* px = x, pw = w, pb = b, py = actual)
-            DirectConvolution2d.ForwardImage(g, filters, px, pw, pb, py);
+        var packed = new float[DirectConvolution2d.PackedSize(g, filters)];
+        fixed (float* pw = w, pp = packed)
+            DirectConvolution2d.PackWeights(g, filters, pw, pp);
+        fixed (float* px = x, pp = packed, pb = b, py = actual)
+            DirectConvolution2d.ForwardImage(g, filters, px, pp, pb, py);
         AssertClose(expected, actual.AsSpan(0, expected.Length).ToArray(), 1e-5, $"direct {g}");
         Assert.All(actual[expected.Length..], v => Assert.Equal(0f, v));
 
         Array.Clear(actual);
-        fixed (float* px = x, pw = w, py = actual)
-            DirectConvolution2d.ForwardImage(g, filters, px, pw, null, py);
+        fixed (float* px = x, pp = packed, py = actual)
+            DirectConvolution2d.ForwardImage(g, filters, px, pp, null, py);
         Convolution2dReference.Forward(g, 1, filters, x, w, [], expected);
         AssertClose(expected, actual.AsSpan(0, expected.Length).ToArray(), 1e-5, $"direct, no bias, {g}");
     }
