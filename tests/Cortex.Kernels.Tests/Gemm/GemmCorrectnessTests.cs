@@ -64,6 +64,17 @@ public class GemmCorrectnessTests
         }
     }
 
+    // A few rows of A times Bᵀ run as dot products of rows (a dense layer at batch 1–4).
+    [Theory]
+    [InlineData(1, 100, 4320, 1f, 0f)]
+    [InlineData(2, 7, 33, 2.5f, -0.5f)]
+    [InlineData(3, 1, 1, -1f, 1f)]
+    [InlineData(4, 65, 17, 0.5f, 2f)]
+    public void FewRowsTimesTransposedB_MatchReference(int m, int n, int k, float alpha, float beta)
+    {
+        new GemmCase(false, true, m, n, k, alpha, beta, Pad: 2).AssertMatchesReference(Gemm.Multiply, seed: m);
+    }
+
     [Theory]
     [InlineData(6, 784, 25)]     // LeNet-5 conv1, one image: 6 filters · (1·5·5) × 28·28 positions
     [InlineData(16, 100, 150)]   // LeNet-5 conv2, one image: 16 filters · (6·5·5) × 10·10
