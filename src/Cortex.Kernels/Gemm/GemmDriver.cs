@@ -29,7 +29,8 @@
 // panels go to the kernel eight at a time (a 5×5 convolution has k = 25: per-call overhead
 // would rival the FMAs); the narrow last panel is packed (zero-padded) so nothing reads past B.
 //
-// A · Bᵀ with at most DotRows rows of A skips all of this: dot products of rows (DotProducts).
+// A · Bᵀ with at most DotRows rows of A skips all of this: dot products of rows (DotProducts);
+// a product at most 16 columns wide is computed transposed (Transposed).
 //
 // Threads: below MinFlopsPerThread per thread the call runs on the caller alone (waking a
 // helper costs microseconds, the whole product can be less), and so does a call made from inside
@@ -77,6 +78,12 @@ internal static unsafe class GemmDriver<TKernel>
             return;
         }
 
+        if (p.N <= NarrowColumns && p.M > NarrowColumns && p.M >= 2 * TKernel.MR)   // the transpose is not narrow again
+        {
+            Transposed(p);
+            return;
+        }
+
         int threads = WorkerPool.InsideBody ? 1   // a nested call runs serially: plan it as one thread's work
             : (int)Math.Min(Parallelism.MaxDegree, Math.Max(1.0, p.Flops / MinFlopsPerThread));
         var call = _call ??= new Call();
@@ -108,6 +115,31 @@ internal static unsafe class GemmDriver<TKernel>
                 float dot = TensorPrimitives.Dot(a, new ReadOnlySpan<float>(p.B + j * p.Ldb, p.K));
                 c[j] = p.Beta == 0f ? p.Alpha * dot : p.Alpha * dot + p.Beta * c[j];
             }
+        }
+    }
+
+    /// <summary>Up to this many columns of C (and at least two row panels), the product is computed transposed.</summary>
+    private const int NarrowColumns = 16;
+
+    [ThreadStatic]
+    private static float[]? _transposed;
+
+    // C (m × n, n ≤ 16) = alpha · op(A) op(B) + beta · C via T (n × m) = op(B)ᵀ op(A)ᵀ: a product only
+    // 16 columns wide fills half of every 32-column tile, its transpose fills whole tiles (a late
+    // ResNet stage at batch 1: 512 filters × 4·4 output pixels). T goes to scratch and is added back
+    // transposed, which for n ≤ 16 costs a few microseconds against the product's milliseconds.
+    private static void Transposed(in GemmProblem p)
+    {
+        int size = p.M * p.N;
+        if (_transposed is null || _transposed.Length < size)
+            _transposed = GC.AllocateUninitializedArray<float>(size, pinned: true);
+        float* t = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _transposed[0]);
+        Multiply(new GemmProblem(!p.TransposeB, !p.TransposeA, p.N, p.M, p.K, 1f, p.B, (int)p.Ldb, p.A, (int)p.Lda, 0f, t, p.M));
+        for (int i = 0; i < p.M; i++)
+        {
+            float* c = p.C + i * p.Ldc;
+            for (int j = 0; j < p.N; j++)
+                c[j] = p.Beta == 0f ? p.Alpha * t[j * p.M + i] : p.Alpha * t[j * p.M + i] + p.Beta * c[j];
         }
     }
 

@@ -75,6 +75,17 @@ public class GemmCorrectnessTests
         new GemmCase(false, true, m, n, k, alpha, beta, Pad: 2).AssertMatchesReference(Gemm.Multiply, seed: m);
     }
 
+    // A product at most 16 columns wide is computed transposed and added back (a late ResNet stage at batch 1).
+    [Theory]
+    [InlineData(false, false, 100, 16, 300, 1f, 0f)]
+    [InlineData(true, false, 45, 9, 70, 2f, 0.5f)]
+    [InlineData(false, true, 64, 1, 33, -1f, 1f)]
+    [InlineData(true, true, 200, 13, 5, 0.5f, -2f)]
+    public void NarrowProducts_MatchReference(bool transposeA, bool transposeB, int m, int n, int k, float alpha, float beta)
+    {
+        new GemmCase(transposeA, transposeB, m, n, k, alpha, beta, Pad: 1).AssertMatchesReference(Gemm.Multiply, seed: n);
+    }
+
     [Theory]
     [InlineData(6, 784, 25)]     // LeNet-5 conv1, one image: 6 filters · (1·5·5) × 28·28 positions
     [InlineData(16, 100, 150)]   // LeNet-5 conv2, one image: 16 filters · (6·5·5) × 10·10
