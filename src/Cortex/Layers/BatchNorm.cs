@@ -18,7 +18,7 @@
 // Sums run in double across planes: a channel of a big batch holds 10⁵–10⁶ values, and float sums
 // of that many lose the digits the variance lives in; within a plane, blocks of up to 4,096 values
 // are summed by vectorized TensorPrimitives calls. x̂ is not stored; Backward uses
-// Σ dy·x̂ = (Σ dy·x − μ Σ dy)/σ and dx = A·dy + B·x + C per channel. Channels are split across
+// Σ dy·x̂ = (Σ dy·x − μ Σ dy)/σ and dx = A·dy + B·x + C per channel (AffineKernels, one pass each). Channels are split across
 // threads (ChannelWork), one thread per channel, so results do not depend on the thread count.
 using System.Numerics.Tensors;
 using Cortex.Kernels;
@@ -264,11 +264,7 @@ public abstract class BatchNorm : Layer
             float a = layer.Weight.Value.Span[ch] * layer._invStd[ch];
             float b = layer.Bias.Value.Span[ch] - a * layer._mean[ch];
             for (int i = 0; i < _n; i++)
-            {
-                var y = Plane(_y!, i, ch);
-                TensorPrimitives.Multiply(Plane(_x!, i, ch), a, y);
-                TensorPrimitives.Add(y, b, y);
-            }
+                AffineKernels.ScaleShift(Plane(_x!, i, ch), a, b, Plane(_y!, i, ch));
         }
 
         // Σ dy, and Σ dy·x̂ = (Σ dy·x − μ Σ dy) / σ.
@@ -302,13 +298,7 @@ public abstract class BatchNorm : Layer
             float b = -scale * inv * meanDyXhat;
             float constant = scale * (mu * inv * meanDyXhat - meanDy);
             for (int i = 0; i < _n; i++)
-            {
-                var dx = Plane(_dx!, i, ch);
-                TensorPrimitives.Multiply(Plane(_dy!, i, ch), scale, dx);
-                TensorPrimitives.Add(dx, constant, dx);
-                if (layer._lastTraining)
-                    TensorPrimitives.MultiplyAdd(Plane(_x!, i, ch), b, dx, dx);
-            }
+                AffineKernels.ScaleShift2(Plane(_dy!, i, ch), scale, Plane(_x!, i, ch), b, constant, Plane(_dx!, i, ch));   // b = 0 in inference
         }
 
         private static double BlockedSum(ReadOnlySpan<float> values)
