@@ -1,4 +1,4 @@
-// Convolution2d.cs — 2-D convolution as im2col + GEMM, forward and backward, the batch split across threads.
+// Convolution2d.cs — 2-D convolution as im2col + GEMM (or direct), forward and backward, the batch split across threads.
 //
 //   x: (N, C, H, W)   w: (FN, C, KH, KW) = (FN, C*KH*KW) as stored   b: (FN) or empty   y: (N, FN, OH, OW)
 //   per image n:   col = im2col(x[n])                                    (C*KH*KW, OH*OW)
@@ -20,6 +20,12 @@
 // the number of chunks but never on which thread ran which chunk. A batch smaller than two images,
 // or a workspace sized for one chunk (WorkspaceSize(geometry)), runs image by image on the caller
 // with the GEMM itself split across threads.
+// Images with few output pixels (a late ResNet stage: 8×8 or 4×4) share their GEMMs: a chunk
+// unfolds a group of them side by side (about 256 product columns) and copies each image's rows
+// out of the product (forward) or gathers dy into it (backward).
+// Stride-1-across convolutions whose output rows fill 16-lane vectors (32×32, 16×16 …), and few
+// filters over a short patch, skip im2col in the forward pass: DirectConvolution2d.cs computes them
+// from the image in registers (DirectConvolution2d.Prefers says when, with the measurements).
 // Not here: groups (the layer calls this once per group).
 // The definition is Reference/Convolution2dReference.cs.
 using System.Numerics.Tensors;

@@ -37,13 +37,25 @@ internal static unsafe class DirectConvolution2d
         Avx512F.IsSupported && g.StrideWidth == 1 && g.PaddingMode == PaddingMode.Zero;
 
     /// <summary>
-    /// Whether the direct tile beats im2col + GEMM: few filters over a short patch (FN ≤ 16, C·KH·KW ≤ 160),
-    /// where the GEMM is small and im2col is half the work. Measured per image on one thread (µs,
-    /// im2col + GEMM → direct): LeNet-5 conv1 5.9 → 4.1, conv2 10.1 → 7.1, 16→16 3×3 at 16×16 16.0 →
-    /// 12.2; with more filters or channels the GEMM's larger tile wins (64→64 3×3 at 32×32: 733 → 813).
+    /// Whether the direct tile beats im2col + GEMM: when its 16-lane × 2-row tiles are at least 90 %
+    /// full (output width 16, 30, 32, 48 … and an even height), or for few filters over a short patch
+    /// (FN ≤ 16, C·KH·KW ≤ 160), where the GEMM is small and im2col is half the work. Measured per image
+    /// on one thread (µs, im2col + GEMM → direct): LeNet-5 conv1 6.8 → 4.2, conv2 11.0 → 9.5; 3→32 at
+    /// 32×32 24.2 → 19.5; 16→16 at 32×32 61.4 → 44.3; 32→32 at 16×16 55.4 → 49.2; 32→32 at 32×32
+    /// unpadded (30 wide) 181 → 165; 64→64 at 32×32 730 → 689. With half-empty tiles the GEMM wins:
+    /// 64→64 at 8×8 61 → 111, 32→64 at 15×15 84 → 98, 1→30 5×5 at 24 wide 13.0 → 14.0.
     /// </summary>
-    public static bool Prefers(in Conv2dGeometry g, int filters) =>
-        Supports(g) && filters <= 16 && g.PatchSize <= 160;
+    public static bool Prefers(in Conv2dGeometry g, int filters)
+    {
+        if (!Supports(g))
+            return false;
+        if (filters <= 16 && g.PatchSize <= 160)
+            return true;
+        int width = g.OutputWidth, height = g.OutputHeight;
+        double lanes = (double)width / ((width + Lanes - 1) / Lanes * Lanes);
+        double rows = (double)height / ((height + TileRows - 1) / TileRows * TileRows);
+        return lanes * rows >= 0.9;
+    }
 
     /// <summary>Floats <see cref="PackWeights"/> writes: the filters rounded up to whole 8-filter groups, times C·KH·KW.</summary>
     public static int PackedSize(in Conv2dGeometry g, int filters) => (filters + TileFilters - 1) / TileFilters * TileFilters * g.PatchSize;

@@ -319,11 +319,13 @@ public class Convolution2dTests
     }
 
     [Fact]
-    public void Prefers_SmallConvolutions_Only()
+    public void Prefers_SmallOrFullTiles_Only()
     {
         Assert.SkipUnless(DirectConvolution2d.Supports(new Conv2dGeometry(1, 4, 4, 3, 3)), "needs AVX-512");
         Assert.True(DirectConvolution2d.Prefers(new Conv2dGeometry(6, 14, 14, 5, 5), 16));          // LeNet-5 conv2
-        Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(64, 32, 32, 3, 3, 1, 1), 64));  // ResNet 3×3
+        Assert.True(DirectConvolution2d.Prefers(new Conv2dGeometry(64, 32, 32, 3, 3, 1, 1), 64));   // full 16-lane tiles
+        Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(64, 8, 8, 3, 3, 1, 1), 64));    // half-empty tiles
+        Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(32, 15, 15, 3, 3, 1, 1), 64));  // 15 wide, 15 high: 88 %
         Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(3, 32, 32, 3, 3, 2, 1), 8));    // stride 2 across
     }
 }
