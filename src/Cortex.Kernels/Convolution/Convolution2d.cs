@@ -25,7 +25,8 @@
 // out of the product (forward) or gathers dy into it (backward).
 // Stride-1-across convolutions whose output rows fill 16-lane vectors (32×32, 16×16 …), and few
 // filters over a short patch, skip im2col in the forward pass: DirectConvolution2d.cs computes them
-// from the image in registers (DirectConvolution2d.Prefers says when, with the measurements).
+// from the image in registers (DirectConvolution2d.Prefers says when, with the measurements); a
+// stride-1 convolution's input gradient, itself a convolution of dy, takes the same path when it fits.
 // Not here: groups (the layer calls this once per group).
 // The definition is Reference/Convolution2dReference.cs.
 using System.Numerics.Tensors;
@@ -205,6 +206,10 @@ public static unsafe class Convolution2d
         private float* _x, _weight, _bias, _y, _dy, _dx, _dWeight, _dBias, _workspace;
         private float[] _packed = [];          // the direct path's packed filters (pinned, reused)
         private float* _packedWeights;         // into _packed while a direct forward runs, else null
+        private float[] _flipped = [];         // the input gradient's filters, transposed and flipped, before packing
+        private float[] _packedT = [];         // … packed (pinned, reused)
+        private float* _packedGradient;        // into _packedT while a direct input gradient runs, else null
+        private Conv2dGeometry _gradientGeometry;
 
         public void Start(in Conv2dGeometry g, int batch, int filters, int chunks, int group, float* workspace)
         {
@@ -237,6 +242,25 @@ public static unsafe class Convolution2d
         public void SetBackward(float* x, float* weight, float* dy, float* dx, float* dWeight, float* dBias)
         {
             _backward = true;
+            _packedGradient = null;
+            if (dx is not null && DirectConvolution2d.TryTransposedGeometry(_g, _filters, out var transposed) &&
+                DirectConvolution2d.Prefers(transposed, _g.Channels))
+            {
+                // dx = conv(dy, flipped wᵀ) straight from dy, instead of dcol = wᵀ · dy and col2im.
+                int size = _filters * _g.PatchSize;
+                if (_flipped.Length < size)
+                    _flipped = new float[size];
+                int packedSize = DirectConvolution2d.PackedSize(transposed, _g.Channels);
+                if (_packedT.Length < packedSize)
+                    _packedT = GC.AllocateUninitializedArray<float>(packedSize, pinned: true);   // pinned: kept as a pointer
+                _packedGradient = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _packedT[0]);
+                fixed (float* flipped = _flipped)
+                {
+                    DirectConvolution2d.TransposeFilters(_g, _filters, weight, flipped);
+                    DirectConvolution2d.PackWeights(transposed, _g.Channels, flipped, _packedGradient);
+                }
+                _gradientGeometry = transposed;
+            }
             _x = x;
             _weight = weight;
             _dy = dy;
@@ -258,7 +282,7 @@ public static unsafe class Convolution2d
             }
             finally
             {
-                _x = _weight = _bias = _y = _dy = _dx = _dWeight = _dBias = _workspace = _packedWeights = null;
+                _x = _weight = _bias = _y = _dy = _dx = _dWeight = _dBias = _workspace = _packedWeights = _packedGradient = null;
             }
         }
 
@@ -347,6 +371,11 @@ public static unsafe class Convolution2d
 
                 if (_dx is null)
                     continue;
+                if (_packedGradient is not null)
+                {
+                    DirectConvolution2d.ForwardImage(_gradientGeometry, g.Channels, _dy + (nint)n * outputSize, _packedGradient, null, _dx + (nint)n * inputSize, accumulate: true);
+                    continue;
+                }
                 var dxn = new Span<float>(_dx + (nint)n * inputSize, inputSize);
                 if (pointwise)
                 {
@@ -420,6 +449,12 @@ public static unsafe class Convolution2d
                 Gemm.Multiply(false, true, filters, k, columns, 1f, dyg, columns, cols, columns, 1f, dWeight, k);  // dw += dyg · colᵀ
                 if (_dx is null)
                     continue;
+                if (_packedGradient is not null)
+                {
+                    for (int j = 0; j < count; j++)
+                        DirectConvolution2d.ForwardImage(_gradientGeometry, g.Channels, _dy + (nint)(n0 + j) * outputSize, _packedGradient, null, _dx + (nint)(n0 + j) * inputSize, accumulate: true);
+                    continue;
+                }
                 Gemm.Multiply(true, false, k, columns, filters, 1f, weight, k, dyg, columns, 0f, cols, columns);  // dcol = wᵀ · dyg
                 Col2Im.AccumulateBatch(g, count, cols, new Span<float>(_dx + (nint)n0 * inputSize, count * inputSize));
             }

@@ -18,7 +18,10 @@
 // 4.6 µs GEMM per image); here the input (a few KB) stays in L1. Edge tiles (fewer than 8 filters
 // or 2 rows left) repeat the last filter or row and store the same values twice, which keeps the
 // tile's code straight.
-// Not here: backward (im2col + GEMM, Convolution2d.cs), stride across > 1, replicate padding.
+// The input gradient of a stride-1 convolution is itself such a convolution: of dy, with the
+// filters transposed (C ↔ FN) and flipped, and padding d·(K − 1) − P (TryTransposedGeometry); the
+// tile then starts from dx's current values (accumulate) instead of the bias.
+// Not here: dW (im2col + GEMM, Convolution2d.cs), stride across > 1, replicate padding.
 // Convolution2d.Forward decides when this path runs (UsesDirect).
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -85,7 +88,7 @@ internal static unsafe class DirectConvolution2d
     /// laid them out; <paramref name="bias"/> may be null.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ForwardImage(in Conv2dGeometry g, int filters, float* x, float* packedWeights, float* bias, float* y)
+    public static void ForwardImage(in Conv2dGeometry g, int filters, float* x, float* packedWeights, float* bias, float* y, bool accumulate = false)
     {
         int kernelWidth = g.KernelWidth, outputWidth = g.OutputWidth, outputHeight = g.OutputHeight;
         Vector512<float>* masks = stackalloc Vector512<float>[kernelWidth];
@@ -110,14 +113,14 @@ internal static unsafe class DirectConvolution2d
             {
                 float* group = packedWeights + (nint)f0 * g.PatchSize;
                 for (int oh0 = 0; oh0 < outputHeight; oh0 += TileRows)
-                    Tile(g, filters, f0, oh0, Math.Min(oh0 + 1, outputHeight - 1), ow0, x, group, bias, y, masks, none, store);
+                    Tile(g, filters, f0, oh0, Math.Min(oh0 + 1, outputHeight - 1), ow0, x, group, bias, y, masks, none, store, accumulate);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile(in Conv2dGeometry g, int filters, int f0, int oh0, int oh1, int ow0,
-        float* x, float* group, float* bias, float* y, Vector512<float>* masks, Vector512<float>* none, Vector512<float> store)
+        float* x, float* group, float* bias, float* y, Vector512<float>* masks, Vector512<float>* none, Vector512<float> store, bool accumulate)
     {
         int kernelHeight = g.KernelHeight, kernelWidth = g.KernelWidth, channels = g.Channels;
         int height = g.Height, width = g.Width, dw = g.DilationWidth;
@@ -125,7 +128,21 @@ internal static unsafe class DirectConvolution2d
         nint channelStep = (nint)kernelHeight * kernelWidth * TileFilters;   // packed floats per channel
 
         Vector512<float> a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71;
-        if (bias is null)
+        int outputPlane = g.OutputPlaneSize, outputWidth = g.OutputWidth;
+        float* r0 = y + (nint)oh0 * outputWidth + ow0, r1 = y + (nint)oh1 * outputWidth + ow0;
+        if (accumulate)
+        {
+            // y += conv: start from what y holds (an input gradient, summed over the images' filters).
+            a00 = Load(r0, f0, filters, outputPlane, store, out a01, r1);
+            a10 = Load(r0, f0 + 1, filters, outputPlane, store, out a11, r1);
+            a20 = Load(r0, f0 + 2, filters, outputPlane, store, out a21, r1);
+            a30 = Load(r0, f0 + 3, filters, outputPlane, store, out a31, r1);
+            a40 = Load(r0, f0 + 4, filters, outputPlane, store, out a41, r1);
+            a50 = Load(r0, f0 + 5, filters, outputPlane, store, out a51, r1);
+            a60 = Load(r0, f0 + 6, filters, outputPlane, store, out a61, r1);
+            a70 = Load(r0, f0 + 7, filters, outputPlane, store, out a71, r1);
+        }
+        else if (bias is null)
         {
             a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = a60 = a61 = a70 = a71 = Vector512<float>.Zero;
         }
@@ -186,8 +203,6 @@ internal static unsafe class DirectConvolution2d
             }
         }
 
-        int outputPlane = g.OutputPlaneSize, outputWidth = g.OutputWidth;
-        float* r0 = y + (nint)oh0 * outputWidth + ow0, r1 = y + (nint)oh1 * outputWidth + ow0;
         Store(a00, a01, r0, r1, Math.Min(f0, filters - 1) * outputPlane, store);
         Store(a10, a11, r0, r1, Math.Min(f0 + 1, filters - 1) * outputPlane, store);
         Store(a20, a21, r0, r1, Math.Min(f0 + 2, filters - 1) * outputPlane, store);
@@ -196,6 +211,52 @@ internal static unsafe class DirectConvolution2d
         Store(a50, a51, r0, r1, Math.Min(f0 + 5, filters - 1) * outputPlane, store);
         Store(a60, a61, r0, r1, Math.Min(f0 + 6, filters - 1) * outputPlane, store);
         Store(a70, a71, r0, r1, Math.Min(f0 + 7, filters - 1) * outputPlane, store);
+    }
+
+    // Rows 0 and 1 of filter f (repeating the last filter), as the tile's starting sums.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Load(float* r0, int f, int filters, int outputPlane, Vector512<float> mask, out Vector512<float> row1, float* r1)
+    {
+        nint offset = (nint)Math.Min(f, filters - 1) * outputPlane;
+        row1 = Avx512F.MaskLoad(r1 + offset, mask, Vector512<float>.Zero);
+        return Avx512F.MaskLoad(r0 + offset, mask, Vector512<float>.Zero);
+    }
+
+    /// <summary>
+    /// The geometry whose forward convolution of dy is the input gradient of a stride-1 convolution
+    /// <paramref name="g"/> with <paramref name="filters"/> filters: FN channels of OH × OW, the same
+    /// kernel and dilation, padding d·(K − 1) − P per side, C filters, output H × W; the filters are
+    /// <see cref="TransposeFilters"/>. False when g has a stride, replicate padding, or padding beyond
+    /// the kernel's reach (the transposed padding would be negative).
+    /// </summary>
+    public static bool TryTransposedGeometry(in Conv2dGeometry g, int filters, out Conv2dGeometry transposed)
+    {
+        transposed = default;
+        if (g.StrideHeight != 1 || g.StrideWidth != 1 || g.PaddingMode != PaddingMode.Zero)
+            return false;
+        int reachH = g.DilationHeight * (g.KernelHeight - 1), reachW = g.DilationWidth * (g.KernelWidth - 1);
+        int top = reachH - g.PadTop, bottom = reachH - g.PadBottom, left = reachW - g.PadLeft, right = reachW - g.PadRight;
+        if (top < 0 || bottom < 0 || left < 0 || right < 0)
+            return false;
+        transposed = new Conv2dGeometry(filters, g.OutputHeight, g.OutputWidth, g.KernelHeight, g.KernelWidth,
+            1, 1, top, bottom, left, right, g.DilationHeight, g.DilationWidth);
+        return transposed.OutputHeight == g.Height && transposed.OutputWidth == g.Width;
+    }
+
+    /// <summary>w' (C, FN, KH, KW)[c, f, kh, kw] = w (FN, C, KH, KW)[f, c, KH − 1 − kh, KW − 1 − kw]: the filters of the input gradient.</summary>
+    public static void TransposeFilters(in Conv2dGeometry g, int filters, float* w, float* transposed)
+    {
+        int channels = g.Channels, kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
+        for (int f = 0; f < filters; f++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                float* source = w + ((nint)f * channels + c) * taps;
+                float* target = transposed + ((nint)c * filters + f) * taps;
+                for (int t = 0; t < taps; t++)
+                    target[taps - 1 - t] = source[t];                  // (kh, kw) → (KH−1−kh, KW−1−kw)
+            }
+        }
     }
 
     // Row 1 first: when the tile repeats the last row, row 0's store is the one that stays (same values).
