@@ -19,7 +19,7 @@
 // and db; the other partials are added after the join, in chunk order, so a result depends on
 // the number of chunks but never on which thread ran which chunk. A batch smaller than two images,
 // or a workspace sized for one chunk (WorkspaceSize(geometry)), runs image by image on the caller
-// with the GEMM itself split across threads.
+// with the GEMM itself split across threads (or, on the direct path, the filter groups).
 // Images with few output pixels (a late ResNet stage: 8×8 or 4×4) share their GEMMs: a chunk
 // unfolds a group of them side by side (about 256 product columns) and copies each image's rows
 // out of the product (forward) or gathers dy into it (backward).
@@ -202,6 +202,7 @@ public static unsafe class Convolution2d
     {
         private Conv2dGeometry _g;
         private int _batch, _filters, _chunks, _group;
+        private int _splitFilters;                // > 0: a direct forward split into this many filter-group chunks
         private bool _backward;
         private float* _x, _weight, _bias, _y, _dy, _dx, _dWeight, _dBias, _workspace;
         private float[] _packed = [];          // the direct path's packed filters (pinned, reused)
@@ -273,7 +274,10 @@ public static unsafe class Convolution2d
         {
             try
             {
-                if (_chunks == 1)
+                _splitFilters = 0;
+                if (_chunks == 1 && !_backward && _packedWeights is not null && SplitsFilters())
+                    Parallelism.For(_splitFilters, this);        // one image (or a few): threads take filter groups
+                else if (_chunks == 1)
                     Execute(0);
                 else
                     Parallelism.For(_chunks, this);
@@ -286,8 +290,30 @@ public static unsafe class Convolution2d
             }
         }
 
+        // A direct forward of fewer images than threads is split by filter groups instead of images,
+        // when there are enough groups and the work pays for a hand-off (2·10⁶ FLOP per thread).
+        private bool SplitsFilters()
+        {
+            int threads = Parallelism.MaxDegree, groups = DirectConvolution2d.GroupCount(_filters);
+            double flops = 2.0 * _batch * _filters * _g.PatchSize * _g.OutputPlaneSize;
+            if (threads < 2 || groups < 2 || flops < 2e6 * threads || WorkerPool.InsideBody)
+                return false;
+            _splitFilters = Math.Min(groups, 2 * threads);
+            return true;
+        }
+
         public void Execute(int chunk)
         {
+            if (_splitFilters > 0)
+            {
+                int groups = DirectConvolution2d.GroupCount(_filters);
+                int firstGroup = (int)((long)chunk * groups / _splitFilters), endGroup = (int)((long)(chunk + 1) * groups / _splitFilters);
+                int inputSize = _g.InputSize, outputSize = _filters * _g.OutputPlaneSize;
+                for (int n = 0; n < _batch; n++)
+                    DirectConvolution2d.ForwardImage(_g, _filters, _x + (nint)n * inputSize, _packedWeights, _bias, _y + (nint)n * outputSize, false, firstGroup, endGroup);
+                return;
+            }
+
             int first = (int)((long)chunk * _batch / _chunks), last = (int)((long)(chunk + 1) * _batch / _chunks);
             float* scratch = _workspace + (nint)chunk * ChunkScratch(_g, _filters, _group);
             if (_group > 1)

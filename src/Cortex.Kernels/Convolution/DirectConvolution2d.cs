@@ -89,6 +89,17 @@ internal static unsafe class DirectConvolution2d
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardImage(in Conv2dGeometry g, int filters, float* x, float* packedWeights, float* bias, float* y, bool accumulate = false)
+        => ForwardImage(g, filters, x, packedWeights, bias, y, accumulate, 0, GroupCount(filters));
+
+    /// <summary>The 8-filter groups of <paramref name="filters"/> filters.</summary>
+    public static int GroupCount(int filters) => (filters + TileFilters - 1) / TileFilters;
+
+    /// <summary>
+    /// ForwardImage for the filter groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) only:
+    /// threads split one image this way (filter groups write disjoint output planes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardImage(in Conv2dGeometry g, int filters, float* x, float* packedWeights, float* bias, float* y, bool accumulate, int firstGroup, int endGroup)
     {
         int kernelWidth = g.KernelWidth, outputWidth = g.OutputWidth, outputHeight = g.OutputHeight;
         Vector512<float>* masks = stackalloc Vector512<float>[kernelWidth];
@@ -109,7 +120,7 @@ internal static unsafe class DirectConvolution2d
             }
 
             var store = columns.AsSingle();
-            for (int f0 = 0; f0 < filters; f0 += TileFilters)
+            for (int f0 = firstGroup * TileFilters; f0 < Math.Min(filters, endGroup * TileFilters); f0 += TileFilters)
             {
                 float* group = packedWeights + (nint)f0 * g.PatchSize;
                 for (int oh0 = 0; oh0 < outputHeight; oh0 += TileRows)

@@ -328,4 +328,21 @@ public class Convolution2dTests
         Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(32, 15, 15, 3, 3, 1, 1), 64));  // 15 wide, 15 high: 88 %
         Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(3, 32, 32, 3, 3, 2, 1), 8));    // stride 2 across
     }
+
+    // One image on the direct path: the threads split its filter groups (when there are threads to split over).
+    [Fact]
+    public void Convolution_OneImage_ManyFilters_MatchesReference()
+    {
+        var g = new Conv2dGeometry(16, 32, 32, 3, 3, 1, 1);
+        const int Filters = 44;                                      // 6 groups, the last one short
+        var random = new Random(44);
+        var x = Normal(random, g.InputSize);
+        var w = Normal(random, Filters * g.PatchSize);
+        var b = Normal(random, Filters);
+        var expected = new float[Filters * g.OutputPlaneSize];
+        Convolution2dReference.Forward(g, 1, Filters, x, w, b, expected);
+        var actual = new float[expected.Length];
+        Convolution2d.Forward(g, 1, Filters, x, w, b, actual, new float[Convolution2d.WorkspaceSize(g, 1, Filters)]);
+        AssertClose(expected, actual, 1e-4, g.ToString());
+    }
 }
