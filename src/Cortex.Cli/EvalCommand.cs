@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cortex.Data;
+using Cortex.Layers;
 using Cortex.Losses;
 using Cortex.Models;
 using Cortex.Optimizers;
@@ -25,6 +26,7 @@ internal static class EvalCommand
         command.SetAction(result => CliConsole.Guard(result, console =>
         {
             var (model, spec) = ModelZoo.Load(result.GetValue(file)!);
+            BatchNormFolding.Fold(model);                   // inference only: batch norms into their convolutions
             var sets = DataSources.Load(result.GetValue(data));
             var set = result.GetValue(split) switch
             {

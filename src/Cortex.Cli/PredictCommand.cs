@@ -5,6 +5,7 @@ using System.CommandLine;
 using System.Globalization;
 using Cortex.Data.Idx;
 using Cortex.Data.Images;
+using Cortex.Layers;
 using Cortex.Models;
 using Cortex.Tensors;
 using Cortex.Training;
@@ -26,6 +27,7 @@ internal static class PredictCommand
         command.SetAction(result => CliConsole.Guard(result, console =>
         {
             var (model, spec) = ModelZoo.Load(result.GetValue(file)!);
+            BatchNormFolding.Fold(model);                   // inference only: batch norms into their convolutions
             string[] paths = result.GetValue(input)!;
             bool idx = paths.Length == 1 && !ImageDecoder.Extensions.Contains(Path.GetExtension(paths[0]).ToLowerInvariant());
             var (images, names) = idx

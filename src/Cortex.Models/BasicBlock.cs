@@ -22,7 +22,7 @@ namespace Cortex.Models;
 /// var block = new BasicBlock(64, 128, stride: 2, downsample: BasicBlock.Projection(64, 128, 2));
 /// block.OutputShape(new Shape(1, 64, 56, 56));   // [1, 128, 28, 28]
 /// </code></example>
-public sealed class BasicBlock : Layer, ILayerTopology
+public sealed class BasicBlock : Layer, ILayerTopology, IConvolutionNormPairs
 {
     private Tensor? _sum, _inputGradient;
     private bool _ran;
@@ -114,6 +114,9 @@ public sealed class BasicBlock : Layer, ILayerTopology
             ResidualSupport.CheckSum(this, body, Downsample?.OutputShape(input) ?? input, Downsample is null);
         return body;
     }
+
+    /// <summary>Each convolution of the body and the batch norm after it (the downsample is a Sequential that names its own).</summary>
+    public IEnumerable<(Conv2d Convolution, BatchNorm2d Norm)> ConvolutionNormPairs => [(Conv1, Bn1), (Conv2, Bn2)];
 
     public override Tensor Forward(Tensor input, bool training)
     {

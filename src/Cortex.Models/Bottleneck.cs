@@ -36,7 +36,7 @@ public enum BottleneckStride
 /// var block = new Bottleneck(256, 128, stride: 2, downsample: BasicBlock.Projection(256, 512, 2));
 /// block.OutputShape(new Shape(1, 256, 56, 56));   // [1, 512, 28, 28]
 /// </code></example>
-public sealed class Bottleneck : Layer, ILayerTopology
+public sealed class Bottleneck : Layer, ILayerTopology, IConvolutionNormPairs
 {
     private Tensor? _sum, _inputGradient;
     private bool _ran;
@@ -142,6 +142,9 @@ public sealed class Bottleneck : Layer, ILayerTopology
             ResidualSupport.CheckSum(this, body, Downsample?.OutputShape(input) ?? input, Downsample is null);
         return body;
     }
+
+    /// <summary>Each convolution of the body and the batch norm after it (the downsample is a Sequential that names its own).</summary>
+    public IEnumerable<(Conv2d Convolution, BatchNorm2d Norm)> ConvolutionNormPairs => [(Conv1, Bn1), (Conv2, Bn2), (Conv3, Bn3)];
 
     public override Tensor Forward(Tensor input, bool training)
     {

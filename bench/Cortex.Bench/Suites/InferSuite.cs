@@ -1,4 +1,5 @@
-// InferSuite.cs — `infer`: inference of whole networks, Cortex (Forward with training: false)
+// InferSuite.cs — `infer`: inference of whole networks, Cortex (Forward with training: false, batch
+// norms folded into their convolutions by BatchNormFolding, as `cortex eval`/`predict` run a model)
 // against the same architecture in libtorch (eval mode, no_grad), on random inputs:
 //
 //   throughput   images/s of Network.All (LeNet-5, SimpleConvNet, the Keras CIFAR net, ResNet-20,
@@ -46,7 +47,7 @@ public sealed class InferSuite : Suite
     private ResultRow RunCase(BenchContext context, Network network, int batch, ArchitectureCheck check)
     {
         long started = Stopwatch.GetTimestamp();
-        using var cortex = new CortexRig(network, batch);
+        using var cortex = new CortexRig(network, batch, inference: true);
         using var peer = new TorchRig(network, batch);
         var samples = Measure.Alternating([new Contender("Cortex", cortex.Infer), new Contender("libtorch", peer.Infer)], context.Settings);
         var row = new ResultRow(Name, $"{network.Name}, batch {batch}", $"batch {batch}, {network.InputText}, {check.ParametersText}", Unit, HigherIsBetter: true,
@@ -59,7 +60,7 @@ public sealed class InferSuite : Suite
     private ResultRow RunLatency(BenchContext context, Network network, ArchitectureCheck check)
     {
         long started = Stopwatch.GetTimestamp();
-        using var cortex = new CortexRig(network, 1);
+        using var cortex = new CortexRig(network, 1, inference: true);
         using var peer = new TorchRig(network, 1);
         var samples = Measure.Alternating([new Contender("Cortex", cortex.Infer), new Contender("libtorch", peer.Infer)], context.Settings);
         var row = new ResultRow(Name, $"{network.Name} latency, batch 1", $"batch 1, {network.InputText}, {check.ParametersText}", LatencyUnit, HigherIsBetter: false,

@@ -34,12 +34,18 @@ public sealed class CortexRig : INetworkRig
     private readonly SoftmaxCrossEntropy _loss = new();
     private readonly CortexTensor _x, _t;
 
-    /// <summary>Builds <paramref name="network"/> for batches of <paramref name="batch"/>.</summary>
-    public CortexRig(Network network, int batch)
+    /// <summary>
+    /// Builds <paramref name="network"/> for batches of <paramref name="batch"/>. <paramref name="inference"/>
+    /// folds its batch norms into the convolutions before them (BatchNormFolding, what a deployed Cortex
+    /// model and `cortex eval`/`predict` run); such a rig can only Infer.
+    /// </summary>
+    public CortexRig(Network network, int batch, bool inference = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         _model = network.CreateCortex();
         _model.InputGradientRequired = false;   // as the trainer does, and as libtorch's input (no requires_grad)
+        if (inference)
+            BatchNormFolding.Fold(_model);
         _optimizer = network.CortexOptimizer(_model.AllParameters());
         var random = new CortexRandom(7);
         _x = CortexTensor.RandomNormal(new Shape(batch, network.Channels, network.Size, network.Size), random);

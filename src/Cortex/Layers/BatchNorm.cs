@@ -108,9 +108,24 @@ public abstract class BatchNorm : Layer
         return input;
     }
 
+    /// <summary>Whether <see cref="BatchNormFolding.Fold"/> folded this layer into the convolution before it (it then passes its input through).</summary>
+    public bool IsFolded => _foldedInto is not null;
+
+    private Layer? _foldedInto;
+
+    internal void MarkFolded(Layer convolution) => _foldedInto = convolution;
+
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (_foldedInto is not null)
+        {
+            if (training)
+                throw new InvalidOperationException(
+                    $"{Describe()}: folded into {_foldedInto.Describe()} for inference (BatchNormFolding.Fold), so it can no longer train. Reload the model to train it.");
+            OutputShape(input.Shape);
+            return input;                                  // the convolution before already applied it
+        }
         var shape = OutputShape(input.Shape);
         int n = shape[0], c = NumFeatures, s = shape.SizeFrom(2);
         long m = (long)n * s;
@@ -154,6 +169,8 @@ public abstract class BatchNorm : Layer
     public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
+        if (_foldedInto is not null)
+            return outputGradient;                         // an identity now (inference-mode gradients, e.g. saliency)
         var x = _input ?? throw BackwardBeforeForward();
         var shape = x.Shape;
         if (outputGradient.Shape != shape)

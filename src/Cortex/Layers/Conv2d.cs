@@ -137,7 +137,23 @@ public sealed class Conv2d : Layer
     public Parameter Weight { get; }
 
     /// <summary>The bias, shape (FN), or null when created with <c>bias: false</c>.</summary>
-    public Parameter? Bias { get; }
+    public Parameter? Bias { get; private set; }
+
+    /// <summary>
+    /// w[f] ← scale[f]·w[f], b[f] ← scale[f]·b[f] + shift[f] (a bias is created when there is none):
+    /// a following per-channel affine map (a batch norm at inference) folded into this convolution.
+    /// </summary>
+    internal void FoldScaleShift(ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
+    {
+        var w = Weight.Value.Span;
+        int perFilter = w.Length / OutChannels;
+        for (int f = 0; f < OutChannels; f++)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(w.Slice(f * perFilter, perFilter), scale[f], w.Slice(f * perFilter, perFilter));
+        Bias ??= new Parameter("bias", new Tensor(OutChannels));
+        var b = Bias.Value.Span;
+        for (int f = 0; f < OutChannels; f++)
+            b[f] = scale[f] * b[f] + shift[f];
+    }
 
     public override IEnumerable<Parameter> Parameters => Bias is null ? [Weight] : [Weight, Bias];
 

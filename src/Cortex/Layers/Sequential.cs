@@ -19,7 +19,7 @@ namespace Cortex.Layers;
 /// model.OutputShape(new Shape(64, 1, 28, 28));   // [64, 10]
 /// var named = new Sequential("features").Add("fc1", new Dense(4, 3)).Add("act", new ReLU());
 /// </code></example>
-public sealed class Sequential : Layer
+public sealed class Sequential : Layer, IConvolutionNormPairs
 {
     private readonly List<(string Key, Layer Layer)> _layers = [];
     private bool _ran;
@@ -84,6 +84,19 @@ public sealed class Sequential : Layer
             x = _layers[i].Layer.Forward(x, training);
         _ran = true;
         return x;
+    }
+
+    /// <summary>Consecutive children (Conv2d, BatchNorm2d): the batch norm sees exactly the convolution's output.</summary>
+    public IEnumerable<(Conv2d Convolution, BatchNorm2d Norm)> ConvolutionNormPairs
+    {
+        get
+        {
+            for (int i = 0; i + 1 < _layers.Count; i++)
+            {
+                if (_layers[i].Layer is Conv2d conv && _layers[i + 1].Layer is BatchNorm2d norm)
+                    yield return (conv, norm);
+            }
+        }
     }
 
     /// <summary>The first layer sees this container's input, so it takes over whether dL/dx is needed.</summary>
