@@ -146,6 +146,9 @@ public sealed class Bottleneck : Layer, ILayerTopology, IConvolutionNormPairs
     /// <summary>Each convolution of the body and the batch norm after it (the downsample is a Sequential that names its own).</summary>
     public IEnumerable<(Conv2d Convolution, BatchNorm2d Norm)> ConvolutionNormPairs => [(Conv1, Bn1), (Conv2, Bn2), (Conv3, Bn3)];
 
+    /// <summary>The ReLUs that take a convolution's output once its batch norm is folded (not the one after the sum).</summary>
+    public IEnumerable<(Conv2d Convolution, ReLU Relu)> ConvolutionReluPairs => [.. (Bn1.IsFolded ? new[] { (Conv1, Relu1) } : []), .. (Bn2.IsFolded ? new[] { (Conv2, Relu2) } : [])];
+
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -22,24 +22,35 @@ public class BatchNormFoldingTests
     }
 
     [Theory]
-    [InlineData("resnet20", 32, 19)]      // 19 convolutions, each followed by a batch norm (option A shortcuts have none)
-    [InlineData("resnet18", 64, 20)]      // 17 in the blocks and stem + 3 projection shortcuts
-    [InlineData("resnet50", 64, 53)]      // 49 + 4 projection shortcuts
-    public void Fold_KeepsInferenceOutputs(string name, int size, int pairs)
+    [InlineData("resnet20", 32, 19, 10)]  // 19 convolutions, each followed by a batch norm (option A shortcuts have none); ReLUs: stem + 1 per block
+    [InlineData("resnet18", 64, 20, 9)]   // 17 in the blocks and stem + 3 projection shortcuts; ReLUs: stem + 1 per block
+    [InlineData("resnet50", 64, 53, 33)]  // 49 + 4 projection shortcuts; ReLUs: stem + 2 per bottleneck
+    public void Fold_KeepsInferenceOutputs(string name, int size, int norms, int relus)
     {
         var model = ModelZoo.Create(name);
         RandomizeNorms(model, 3);
         var x = Tensor.RandomNormal(new Shape(2, 3, size, size), new CortexRandom(5));
         var before = model.Forward(x, training: false).Span.ToArray();
 
-        Assert.Equal(pairs, BatchNormFolding.Fold(model));
+        Assert.Equal(new FoldingResult(norms, relus), BatchNormFolding.Fold(model));
         var after = model.Forward(x, training: false).Span.ToArray();
 
         double scale = before.Max(MathF.Abs);
         for (int i = 0; i < before.Length; i++)
             Assert.True(Math.Abs(before[i] - after[i]) <= 1e-4 * scale, $"{name} output {i}: {before[i]} before folding, {after[i]} after");
-        Assert.Equal(0, BatchNormFolding.Fold(model));                  // already folded: nothing left
+        Assert.Equal(new FoldingResult(0, 0), BatchNormFolding.Fold(model));   // already folded: nothing left
         Assert.All(model.Descendants().OfType<BatchNorm2d>(), n => Assert.True(n.IsFolded));
+    }
+
+    [Fact]
+    public void FusedRelu_RefusesGradients_AndSaysWhy()
+    {
+        var model = new Sequential(new Conv2d(1, 2, 3, random: new CortexRandom(1)), new ReLU(), new Flatten());
+        BatchNormFolding.Fold(model);
+        var y = model.Forward(Tensor.RandomNormal(new Shape(1, 1, 4, 4), new CortexRandom(2)), training: false);
+        Assert.All(y.Span.ToArray(), v => Assert.True(v >= 0f));
+        var e = Assert.Throws<InvalidOperationException>(() => model.Backward(y));
+        Assert.Contains("gradients through a folded model are not available", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -64,8 +75,9 @@ public class BatchNormFoldingTests
         var x = Tensor.RandomNormal(new Shape(2, 2, 5, 5), new CortexRandom(4));
         var before = model.Forward(x, training: false).Span.ToArray();
 
-        Assert.Equal(1, BatchNormFolding.Fold(model));
+        Assert.Equal(new FoldingResult(1, 1), BatchNormFolding.Fold(model));   // the ReLU after the folded norm fuses too
         Assert.NotNull(conv.Bias);
+        Assert.True(conv.FusedRelu);
         Assert.True(afterConv.IsFolded);
         Assert.False(afterRelu.IsFolded);
         var after = model.Forward(x, training: false).Span.ToArray();

@@ -82,11 +82,21 @@ public static unsafe class Convolution2d
         Span<float> y, Span<float> workspace)
         => Forward(geometry, batch, filters, x, weight, bias, y, workspace, chunks: null);
 
+    /// <summary>
+    /// Forward followed by y = max(y, 0) when <paramref name="relu"/> is set, applied to each image's
+    /// output while it is still in cache (a ReLU fused into the convolution at inference).
+    /// </summary>
+    public static void Forward(
+        in Conv2dGeometry geometry, int batch, int filters,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> y, Span<float> workspace, bool relu)
+        => Forward(geometry, batch, filters, x, weight, bias, y, workspace, chunks: null, relu);
+
     /// <summary>Forward with the batch cut into exactly <paramref name="chunks"/> chunks (tests), or as many as fit when null.</summary>
     internal static void Forward(
         in Conv2dGeometry geometry, int batch, int filters,
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        Span<float> y, Span<float> workspace, int? chunks)
+        Span<float> y, Span<float> workspace, int? chunks, bool relu = false)
     {
         const string Who = "Convolution2d.Forward";
         ValidateForward(Who, geometry, batch, filters, x.Length, weight.Length, bias.Length, y.Length);
@@ -101,7 +111,7 @@ public static unsafe class Convolution2d
             var work = _work ??= new BatchWork();
             var (chunkCount, group) = Plan(geometry, batch, filters, workspace.Length, chunks);
             work.Start(geometry, batch, filters, chunkCount, group, ps);
-            work.SetForward(px, pw, bias.IsEmpty ? null : pb, py);
+            work.SetForward(px, pw, bias.IsEmpty ? null : pb, py, relu);
             work.Run();
         }
     }
@@ -203,6 +213,7 @@ public static unsafe class Convolution2d
         private Conv2dGeometry _g;
         private int _batch, _filters, _chunks, _group;
         private int _splitFilters;                // > 0: a direct forward split into this many filter-group chunks
+        private bool _relu;                       // forward: y = max(y, 0) per image, while it is in cache
         private bool _backward;
         private float* _x, _weight, _bias, _y, _dy, _dx, _dWeight, _dBias, _workspace;
         private float[] _packed = [];          // the direct path's packed filters (pinned, reused)
@@ -222,9 +233,10 @@ public static unsafe class Convolution2d
             _workspace = workspace;
         }
 
-        public void SetForward(float* x, float* weight, float* bias, float* y)
+        public void SetForward(float* x, float* weight, float* bias, float* y, bool relu)
         {
             _backward = false;
+            _relu = relu;
             _packedWeights = null;
             if (DirectConvolution2d.Prefers(_g, _filters))
             {
@@ -290,6 +302,8 @@ public static unsafe class Convolution2d
             }
         }
 
+        private static void Relu(Span<float> y) => TensorPrimitives.Max(y, 0f, y);
+
         // A direct forward of fewer images than threads is split by filter groups instead of images,
         // when there are enough groups and the work pays for a hand-off (2·10⁶ FLOP per thread).
         private bool SplitsFilters()
@@ -309,8 +323,13 @@ public static unsafe class Convolution2d
                 int groups = DirectConvolution2d.GroupCount(_filters);
                 int firstGroup = (int)((long)chunk * groups / _splitFilters), endGroup = (int)((long)(chunk + 1) * groups / _splitFilters);
                 int inputSize = _g.InputSize, outputSize = _filters * _g.OutputPlaneSize;
+                int plane = _g.OutputPlaneSize, firstFilter = firstGroup * DirectConvolution2d.FiltersPerGroup, endFilter = Math.Min(_filters, endGroup * DirectConvolution2d.FiltersPerGroup);
                 for (int n = 0; n < _batch; n++)
+                {
                     DirectConvolution2d.ForwardImage(_g, _filters, _x + (nint)n * inputSize, _packedWeights, _bias, _y + (nint)n * outputSize, false, firstGroup, endGroup);
+                    if (_relu && endFilter > firstFilter)
+                        Relu(new Span<float>(_y + (nint)n * outputSize + (nint)firstFilter * plane, (endFilter - firstFilter) * plane));
+                }
                 return;
             }
 
@@ -342,7 +361,11 @@ public static unsafe class Convolution2d
             if (_packedWeights is not null)
             {
                 for (int n = first; n < last; n++)
+                {
                     DirectConvolution2d.ForwardImage(g, filters, _x + (nint)n * inputSize, _packedWeights, _bias, _y + (nint)n * outputSize);
+                    if (_relu)
+                        Relu(new Span<float>(_y + (nint)n * outputSize, outputSize));
+                }
                 return;
             }
 
@@ -367,6 +390,8 @@ public static unsafe class Convolution2d
                         TensorPrimitives.Add(row, _bias[f], row);                                 // y[f, :] += b[f]
                     }
                 }
+                if (_relu)
+                    Relu(yn);
             }
         }
 
@@ -441,6 +466,8 @@ public static unsafe class Convolution2d
                         else
                             TensorPrimitives.Add(source, _bias[f], row);                     // y[f, :] = (w · col)[f, :] + b[f]
                     }
+                    if (_relu)
+                        Relu(yn);
                 }
             }
         }

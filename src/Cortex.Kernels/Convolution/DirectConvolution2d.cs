@@ -33,6 +33,9 @@ internal static unsafe class DirectConvolution2d
 {
     private const int Lanes = 16;
     private const int TileFilters = 8;
+
+    /// <summary>Filters per tile group (the unit <see cref="GroupCount"/> counts).</summary>
+    public const int FiltersPerGroup = TileFilters;
     private const int TileRows = 2;
 
     /// <summary>Whether the direct tile can compute this geometry: AVX-512, stride 1 across, zero padding.</summary>

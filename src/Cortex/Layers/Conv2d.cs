@@ -143,6 +143,11 @@ public sealed class Conv2d : Layer
     /// w[f] ← scale[f]·w[f], b[f] ← scale[f]·b[f] + shift[f] (a bias is created when there is none):
     /// a following per-channel affine map (a batch norm at inference) folded into this convolution.
     /// </summary>
+    /// <summary>Whether this convolution applies the ReLU after it itself (set by <see cref="BatchNormFolding.Fold"/>; inference only).</summary>
+    public bool FusedRelu { get; private set; }
+
+    internal void FuseRelu() => FusedRelu = true;
+
     internal void FoldScaleShift(ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
     {
         var w = Weight.Value.Span;
@@ -170,7 +175,7 @@ public sealed class Conv2d : Layer
         int n = input.Shape[0];
         var y = ConvolutionSupport.Reuse(ref _output, [n, OutChannels, g.OutputHeight, g.OutputWidth]);
         ReadOnlySpan<float> b = Bias is null ? default : Bias.Value.Span;
-        ConvolutionSupport.Forward(g, n, Groups, OutChannels, input.Span, Weight.Value.Span, b, y.Span, Workspace(g, n));
+        ConvolutionSupport.Forward(g, n, Groups, OutChannels, input.Span, Weight.Value.Span, b, y.Span, Workspace(g, n), FusedRelu);
         _input = input;
         return y;
     }

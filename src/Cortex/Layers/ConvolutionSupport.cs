@@ -83,11 +83,11 @@ internal static class ConvolutionSupport
 
     /// <summary>y = grouped conv(x, w) + b; <paramref name="g"/> is the geometry of one group (Channels = C/groups).</summary>
     public static void Forward(in Conv2dGeometry g, int batch, int groups, int outChannels,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, Span<float> workspace)
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, Span<float> workspace, bool relu = false)
     {
         if (groups == 1)
         {
-            Convolution2d.Forward(g, batch, outChannels, x, w, b, y, workspace);
+            Convolution2d.Forward(g, batch, outChannels, x, w, b, y, workspace, relu);
             return;
         }
         int inSlice = g.InputSize, filters = outChannels / groups, outSlice = filters * g.OutputPlaneSize, weightSlice = filters * g.PatchSize;
@@ -99,7 +99,7 @@ internal static class ConvolutionSupport
                 Convolution2d.Forward(g, 1, filters,
                     x.Slice(slice * inSlice, inSlice), w.Slice(group * weightSlice, weightSlice),
                     b.IsEmpty ? b : b.Slice(group * filters, filters),
-                    y.Slice(slice * outSlice, outSlice), workspace);
+                    y.Slice(slice * outSlice, outSlice), workspace, relu);
             }
         }
     }

@@ -99,6 +99,23 @@ public sealed class Sequential : Layer, IConvolutionNormPairs
         }
     }
 
+    /// <summary>Consecutive children (Conv2d, ReLU), or (Conv2d, folded BatchNorm2d, ReLU).</summary>
+    public IEnumerable<(Conv2d Convolution, ReLU Relu)> ConvolutionReluPairs
+    {
+        get
+        {
+            for (int i = 0; i + 1 < _layers.Count; i++)
+            {
+                if (_layers[i].Layer is not Conv2d conv)
+                    continue;
+                if (_layers[i + 1].Layer is ReLU relu)
+                    yield return (conv, relu);
+                else if (_layers[i + 1].Layer is BatchNorm2d { IsFolded: true } && i + 2 < _layers.Count && _layers[i + 2].Layer is ReLU after)
+                    yield return (conv, after);
+            }
+        }
+    }
+
     /// <summary>The first layer sees this container's input, so it takes over whether dL/dx is needed.</summary>
     protected override void OnInputGradientRequiredChanged()
     {

@@ -344,5 +344,16 @@ public class Convolution2dTests
         var actual = new float[expected.Length];
         Convolution2d.Forward(g, 1, Filters, x, w, b, actual, new float[Convolution2d.WorkspaceSize(g, 1, Filters)]);
         AssertClose(expected, actual, 1e-4, g.ToString());
+
+        // With the ReLU fused: max(y, 0), on the split path and on the GEMM path (stride 2 across).
+        Convolution2d.Forward(g, 1, Filters, x, w, b, actual, new float[Convolution2d.WorkspaceSize(g, 1, Filters)], relu: true);
+        AssertClose([.. expected.Select(v => Math.Max(v, 0f))], actual, 1e-4, $"{g} + ReLU");
+        var strided = new Conv2dGeometry(16, 32, 32, 3, 3, 1, 2, 1, 1, 1, 1);
+        var reference = new float[3 * Filters * strided.OutputPlaneSize];
+        var x3 = Normal(random, 3 * strided.InputSize);
+        Convolution2dReference.Forward(strided, 3, Filters, x3, w, b, reference);
+        var fused = new float[reference.Length];
+        Convolution2d.Forward(strided, 3, Filters, x3, w, b, fused, new float[Convolution2d.WorkspaceSize(strided, 3, Filters)], relu: true);
+        AssertClose([.. reference.Select(v => Math.Max(v, 0f))], fused, 1e-4, $"{strided} + ReLU");
     }
 }
