@@ -61,6 +61,16 @@ foreach (var suite in SuiteCatalog.All)
 var all = new Command("all", "Run every suite.");
 all.SetAction(result => Run(result, SuiteCatalog.All));
 root.Subcommands.Add(all);
+var side = new Option<string>("--side") { Description = "cortex or libtorch.", Required = true };
+var networkName = new Option<string>("--network") { Description = "The network's case name, e.g. LeNet-5.", Required = true };
+var memoryChild = new Command(PeakMemoryChild.Command, "Internal: train one side of one network and print its peak working set (the memory suite runs this).")
+{
+    Hidden = true,
+};
+memoryChild.Options.Add(side);
+memoryChild.Options.Add(networkName);
+memoryChild.SetAction(result => PeakMemoryChild.Run(result.GetValue(side)!, result.GetValue(networkName)!, result.GetValue(threads)));
+root.Subcommands.Add(memoryChild);
 var peakCommand = new Command("peak", "Measure only the machine's FP32 FMA peak.");
 peakCommand.SetAction(result => Run(result, []));
 root.Subcommands.Add(peakCommand);

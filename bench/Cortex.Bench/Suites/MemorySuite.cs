@@ -11,13 +11,13 @@
 // creates (tensor handles, dispose scopes), i.e. the garbage a .NET caller of libtorch makes.
 // Cortex's goal is zero: its layers reuse their buffers.
 //
-// Peak working set: Process.PeakWorkingSet64 at the end of the suite, one number for the whole
-// process so far (Cortex, libtorch and the bench together); in one process the two sides cannot
-// be told apart, so the row has no peer value.
+// Peak working set: each side trains the network (LeNet-5, SimpleConvNet, the Keras net, ResNet-20)
+// for 25 steps in a child process of its own (PeakMemoryChild), which reports
+// Process.PeakWorkingSet64: .NET runtime, library, model, activations and workspaces, and for
+// libtorch its native library and allocator.
 using System.Diagnostics;
 using Cortex.Bench.Harness;
 using Cortex.Kernels;
-using Spectre.Console;
 
 namespace Cortex.Bench.Suites;
 
@@ -57,13 +57,17 @@ public sealed class MemorySuite : Suite
             yield return all;
         }
 
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var peak = new ResultRow(Name, "peak working set, whole process", "Cortex, libtorch and the bench so far", "MiB", HigherIsBetter: false,
-            Single(process.PeakWorkingSet64 / (1024.0 * 1024.0)), null,
-            Note: "one process holds both sides: this is the total, not Cortex's share");
-        context.Console.MarkupLineInterpolated($"  {peak.Name,-40} {ResultsTable.Number(peak.Cortex!.Value.Median)} MiB");
-        yield return peak;
+        // Peak working set per side, each side training in a process of its own (PeakMemoryChild).
+        foreach (var network in (Network[])[.. Network.Classic, Network.ResNets[0]])
+        {
+            long started = Stopwatch.GetTimestamp();
+            double cortexPeak = PeakMemoryChild.Measure("cortex", network, context.Threads);
+            double peerPeak = PeakMemoryChild.Measure("libtorch", network, context.Threads);
+            var peak = new ResultRow(Name, $"{network.Name} training, peak working set", $"batch {network.TrainBatch}, {network.InputText}, own process per side",
+                "MiB", HigherIsBetter: false, Single(cortexPeak), Single(peerPeak));
+            NetworkSuites.Progress(context, peak, started);
+            yield return peak;
+        }
     }
 
     /// <summary>Managed bytes per step after warm-up: on the calling thread, and in the whole process.</summary>
