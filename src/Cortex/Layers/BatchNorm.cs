@@ -20,6 +20,7 @@
 // are summed by vectorized TensorPrimitives calls. x̂ is not stored; Backward uses
 // Σ dy·x̂ = (Σ dy·x − μ Σ dy)/σ and dx = A·dy + B·x + C per channel (AffineKernels, one pass each). Channels are split across
 // threads (ChannelWork), one thread per channel, so results do not depend on the thread count.
+// (N, D) inputs have one value per plane; their channels are walked as strided columns instead.
 using System.Numerics.Tensors;
 using Cortex.Kernels;
 using Cortex.Tensors;
@@ -238,6 +239,11 @@ public abstract class BatchNorm : Layer
             int first = (int)((long)index * c / _chunks), last = (int)((long)(index + 1) * c / _chunks);
             for (int ch = first; ch < last; ch++)
             {
+                if (_s == 1)
+                {
+                    Strided(ch);                           // (N, D): one value per plane, no vector calls
+                    continue;
+                }
                 switch (_phase)
                 {
                     case Phase.Statistics: Statistics(ch); break;
@@ -307,15 +313,78 @@ public abstract class BatchNorm : Layer
         // inference: dx = γ/σ · dy (the running statistics are constants)
         private void InputGradient(int ch)
         {
+            var (scale, b, constant) = GradientCoefficients(ch);
+            for (int i = 0; i < _n; i++)
+                AffineKernels.ScaleShift2(Plane(_dy!, i, ch), scale, Plane(_x!, i, ch), b, constant, Plane(_dx!, i, ch));   // b = 0 in inference
+        }
+
+        // The four phases for (N, D) inputs, where channel ch is the column x[i·D + ch]: a call per
+        // one-value plane would cost more than the arithmetic, so these walk the column directly.
+        private void Strided(int ch)
+        {
+            int c = layer.NumFeatures;
+            var x = _x!.Span;
+            switch (_phase)
+            {
+                case Phase.Statistics:
+                {
+                    double sum = 0;
+                    for (int i = 0; i < _n; i++)
+                        sum += x[i * c + ch];
+                    float mean = (float)(sum / _n);
+                    double squares = 0;
+                    for (int i = 0; i < _n; i++)
+                    {
+                        double d = x[i * c + ch] - mean;
+                        squares += d * d;
+                    }
+                    layer._mean[ch] = mean;
+                    layer._sumSq[ch] = squares;
+                    break;
+                }
+                case Phase.Normalize:
+                {
+                    float a = layer.Weight.Value.Span[ch] * layer._invStd[ch];
+                    float b = layer.Bias.Value.Span[ch] - a * layer._mean[ch];
+                    var y = _y!.Span;
+                    for (int i = 0; i < _n; i++)
+                        y[i * c + ch] = a * x[i * c + ch] + b;
+                    break;
+                }
+                case Phase.GradientSums:
+                {
+                    var dy = _dy!.Span;
+                    double sumDy = 0, sumDyX = 0;
+                    for (int i = 0; i < _n; i++)
+                    {
+                        sumDy += dy[i * c + ch];
+                        sumDyX += (double)dy[i * c + ch] * x[i * c + ch];
+                    }
+                    layer._sum[ch] = sumDy;
+                    layer._sumSq[ch] = (sumDyX - layer._mean[ch] * sumDy) * layer._invStd[ch];
+                    break;
+                }
+                default:
+                {
+                    var (scale, b, constant) = GradientCoefficients(ch);
+                    var dy = _dy!.Span;
+                    var dx = _dx!.Span;
+                    for (int i = 0; i < _n; i++)
+                        dx[i * c + ch] = scale * dy[i * c + ch] + b * x[i * c + ch] + constant;
+                    break;
+                }
+            }
+        }
+
+        // dx = scale·dy + b·x + constant for channel ch (b = 0 and constant = 0 in inference).
+        private (float Scale, float B, float Constant) GradientCoefficients(int ch)
+        {
             float inv = layer._invStd[ch], mu = layer._mean[ch];
             float scale = layer.Weight.Value.Span[ch] * inv;
             long m = (long)_n * _s;
             float meanDy = layer._lastTraining ? (float)(layer._sum[ch] / m) : 0f;
             float meanDyXhat = layer._lastTraining ? (float)(layer._sumSq[ch] / m) : 0f;
-            float b = -scale * inv * meanDyXhat;
-            float constant = scale * (mu * inv * meanDyXhat - meanDy);
-            for (int i = 0; i < _n; i++)
-                AffineKernels.ScaleShift2(Plane(_dy!, i, ch), scale, Plane(_x!, i, ch), b, constant, Plane(_dx!, i, ch));   // b = 0 in inference
+            return (scale, -scale * inv * meanDyXhat, scale * (mu * inv * meanDyXhat - meanDy));
         }
 
         private static double BlockedSum(ReadOnlySpan<float> values)
