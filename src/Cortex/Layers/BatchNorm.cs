@@ -327,52 +327,52 @@ public abstract class BatchNorm : Layer
             switch (_phase)
             {
                 case Phase.Statistics:
-                {
-                    double sum = 0;
-                    for (int i = 0; i < _n; i++)
-                        sum += x[i * c + ch];
-                    float mean = (float)(sum / _n);
-                    double squares = 0;
-                    for (int i = 0; i < _n; i++)
                     {
-                        double d = x[i * c + ch] - mean;
-                        squares += d * d;
+                        double sum = 0;
+                        for (int i = 0; i < _n; i++)
+                            sum += x[i * c + ch];
+                        float mean = (float)(sum / _n);
+                        double squares = 0;
+                        for (int i = 0; i < _n; i++)
+                        {
+                            double d = x[i * c + ch] - mean;
+                            squares += d * d;
+                        }
+                        layer._mean[ch] = mean;
+                        layer._sumSq[ch] = squares;
+                        break;
                     }
-                    layer._mean[ch] = mean;
-                    layer._sumSq[ch] = squares;
-                    break;
-                }
                 case Phase.Normalize:
-                {
-                    float a = layer.Weight.Value.Span[ch] * layer._invStd[ch];
-                    float b = layer.Bias.Value.Span[ch] - a * layer._mean[ch];
-                    var y = _y!.Span;
-                    for (int i = 0; i < _n; i++)
-                        y[i * c + ch] = a * x[i * c + ch] + b;
-                    break;
-                }
-                case Phase.GradientSums:
-                {
-                    var dy = _dy!.Span;
-                    double sumDy = 0, sumDyX = 0;
-                    for (int i = 0; i < _n; i++)
                     {
-                        sumDy += dy[i * c + ch];
-                        sumDyX += (double)dy[i * c + ch] * x[i * c + ch];
+                        float a = layer.Weight.Value.Span[ch] * layer._invStd[ch];
+                        float b = layer.Bias.Value.Span[ch] - a * layer._mean[ch];
+                        var y = _y!.Span;
+                        for (int i = 0; i < _n; i++)
+                            y[i * c + ch] = a * x[i * c + ch] + b;
+                        break;
                     }
-                    layer._sum[ch] = sumDy;
-                    layer._sumSq[ch] = (sumDyX - layer._mean[ch] * sumDy) * layer._invStd[ch];
-                    break;
-                }
+                case Phase.GradientSums:
+                    {
+                        var dy = _dy!.Span;
+                        double sumDy = 0, sumDyX = 0;
+                        for (int i = 0; i < _n; i++)
+                        {
+                            sumDy += dy[i * c + ch];
+                            sumDyX += (double)dy[i * c + ch] * x[i * c + ch];
+                        }
+                        layer._sum[ch] = sumDy;
+                        layer._sumSq[ch] = (sumDyX - layer._mean[ch] * sumDy) * layer._invStd[ch];
+                        break;
+                    }
                 default:
-                {
-                    var (scale, b, constant) = GradientCoefficients(ch);
-                    var dy = _dy!.Span;
-                    var dx = _dx!.Span;
-                    for (int i = 0; i < _n; i++)
-                        dx[i * c + ch] = scale * dy[i * c + ch] + b * x[i * c + ch] + constant;
-                    break;
-                }
+                    {
+                        var (scale, b, constant) = GradientCoefficients(ch);
+                        var dy = _dy!.Span;
+                        var dx = _dx!.Span;
+                        for (int i = 0; i < _n; i++)
+                            dx[i * c + ch] = scale * dy[i * c + ch] + b * x[i * c + ch] + constant;
+                        break;
+                    }
             }
         }
 
