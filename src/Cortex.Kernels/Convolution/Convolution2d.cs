@@ -335,125 +335,49 @@ public static unsafe class Convolution2d
 
             int first = (int)((long)chunk * _batch / _chunks), last = (int)((long)(chunk + 1) * _batch / _chunks);
             float* scratch = _workspace + (nint)chunk * ChunkScratch(_g, _filters, _group);
-            if (_group > 1)
-            {
-                if (_backward)
-                    BackwardGroups(first, last, scratch, chunk);
-                else if (_packedWeights is not null)
-                    ForwardImages(first, last, scratch);                    // the direct path needs no columns
-                else
-                    ForwardGroups(first, last, scratch);
-            }
-            else if (_backward)
-            {
-                BackwardImages(first, last, scratch, chunk);
-            }
+            if (_backward)
+                BackwardGroups(first, last, scratch, chunk);
+            else if (_packedWeights is not null)
+                ForwardDirect(first, last);                                 // the direct path needs no columns
             else
-            {
-                ForwardImages(first, last, scratch);
-            }
+                ForwardGroups(first, last, scratch);
         }
 
-        private void ForwardImages(int first, int last, float* workspace)
+        private void ForwardDirect(int first, int last)
         {
-            ref readonly var g = ref _g;
-            int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
-            if (_packedWeights is not null)
-            {
-                for (int n = first; n < last; n++)
-                {
-                    DirectConvolution2d.ForwardImage(g, filters, _x + (nint)n * inputSize, _packedWeights, _bias, _y + (nint)n * outputSize);
-                    if (_relu)
-                        Relu(new Span<float>(_y + (nint)n * outputSize, outputSize));
-                }
-                return;
-            }
-
-            bool pointwise = IsPointwise(g);
-            var weight = new ReadOnlySpan<float>(_weight, filters * k);
+            int inputSize = _g.InputSize, outputSize = _filters * _g.OutputPlaneSize;
             for (int n = first; n < last; n++)
             {
-                var col = new ReadOnlySpan<float>(_x + (nint)n * inputSize, inputSize);
-                if (!pointwise)
-                {
-                    var unfolded = new Span<float>(workspace, g.ColumnSize);
-                    Im2Col.Unfold(g, col, unfolded);
-                    col = unfolded;
-                }
-                var yn = new Span<float>(_y + (nint)n * outputSize, outputSize);
-                Gemm.Multiply(false, false, filters, p, k, 1f, weight, k, col, p, 0f, yn, p);   // y = w · col
-                if (_bias is not null)
-                {
-                    for (int f = 0; f < filters; f++)
-                    {
-                        var row = yn.Slice(f * p, p);
-                        TensorPrimitives.Add(row, _bias[f], row);                                 // y[f, :] += b[f]
-                    }
-                }
+                DirectConvolution2d.ForwardImage(_g, _filters, _x + (nint)n * inputSize, _packedWeights, _bias, _y + (nint)n * outputSize);
                 if (_relu)
-                    Relu(yn);
-            }
-        }
-
-        private void BackwardImages(int first, int last, float* workspace, int chunk)
-        {
-            ref readonly var g = ref _g;
-            int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
-            bool pointwise = IsPointwise(g);
-            var weight = new ReadOnlySpan<float>(_weight, filters * k);
-            Partials(chunk, out var dWeight, out var dBias);
-            for (int n = first; n < last; n++)
-            {
-                var dyn = new ReadOnlySpan<float>(_dy + (nint)n * outputSize, outputSize);
-                if (!dBias.IsEmpty)
-                {
-                    for (int f = 0; f < filters; f++)
-                        dBias[f] += TensorPrimitives.Sum(dyn.Slice(f * p, p));                  // db[f] += Σ_p dy[f, p]
-                }
-
-                var col = new ReadOnlySpan<float>(_x + (nint)n * inputSize, inputSize);
-                if (!pointwise)
-                {
-                    var unfolded = new Span<float>(workspace, g.ColumnSize);
-                    Im2Col.Unfold(g, col, unfolded);
-                    col = unfolded;
-                }
-                Gemm.Multiply(false, true, filters, k, p, 1f, dyn, p, col, p, 1f, dWeight, k);  // dw += dy · colᵀ
-
-                if (_dx is null)
-                    continue;
-                if (_packedGradient is not null)
-                {
-                    DirectConvolution2d.ForwardImage(_gradientGeometry, g.Channels, _dy + (nint)n * outputSize, _packedGradient, null, _dx + (nint)n * inputSize, accumulate: true);
-                    continue;
-                }
-                var dxn = new Span<float>(_dx + (nint)n * inputSize, inputSize);
-                if (pointwise)
-                {
-                    Gemm.Multiply(true, false, k, p, filters, 1f, weight, k, dyn, p, 1f, dxn, p);  // dx += wᵀ · dy
-                    continue;
-                }
-                var dcol = new Span<float>(workspace, g.ColumnSize);                               // col is no longer needed
-                Gemm.Multiply(true, false, k, p, filters, 1f, weight, k, dyn, p, 0f, dcol, p);  // dcol = wᵀ · dy
-                Col2Im.Accumulate(g, dcol, dxn);                                                // dx += col2im(dcol)
+                    Relu(new Span<float>(_y + (nint)n * outputSize, outputSize));
             }
         }
 
         // Images [first, last) in groups of _group: the group's columns side by side, col (K × group·P),
         // one GEMM Yg (FN × group·P) = w · col, then each image's rows copied out with the bias added.
+        // A group of one writes straight into y (the bias is then added in place), and a pointwise
+        // convolution's single image is its own col.
         private void ForwardGroups(int first, int last, float* scratch)
         {
             ref readonly var g = ref _g;
             int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
+            bool pointwise = IsPointwise(g);
             float* col = scratch, product = scratch + (nint)_group * g.ColumnSize;
             var weight = new ReadOnlySpan<float>(_weight, filters * k);
             for (int n0 = first; n0 < last; n0 += _group)
             {
                 int count = Math.Min(_group, last - n0), columns = count * p;
-                var cols = new Span<float>(col, k * columns);
-                Im2Col.UnfoldBatch(g, count, new ReadOnlySpan<float>(_x + (nint)n0 * inputSize, count * inputSize), cols);
-                var yg = new Span<float>(product, filters * columns);
-                Gemm.Multiply(false, false, filters, columns, k, 1f, weight, k, cols, columns, 0f, yg, columns);
+                var images = new ReadOnlySpan<float>(_x + (nint)n0 * inputSize, count * inputSize);
+                ReadOnlySpan<float> cols = images;
+                if (count > 1 || !pointwise)
+                {
+                    var unfolded = new Span<float>(col, k * columns);
+                    Im2Col.UnfoldBatch(g, count, images, unfolded);
+                    cols = unfolded;
+                }
+                var yg = count == 1 ? new Span<float>(_y + (nint)n0 * outputSize, outputSize) : new Span<float>(product, filters * columns);
+                Gemm.Multiply(false, false, filters, columns, k, 1f, weight, k, cols, columns, 0f, yg, columns);   // Yg = w · col
                 for (int j = 0; j < count; j++)
                 {
                     var yn = new Span<float>(_y + (nint)(n0 + j) * outputSize, outputSize);
@@ -461,10 +385,10 @@ public static unsafe class Convolution2d
                     {
                         var source = yg.Slice(f * columns + j * p, p);
                         var row = yn.Slice(f * p, p);
-                        if (_bias is null)
-                            source.CopyTo(row);
-                        else
+                        if (_bias is not null)
                             TensorPrimitives.Add(source, _bias[f], row);                     // y[f, :] = (w · col)[f, :] + b[f]
+                        else if (count > 1)
+                            source.CopyTo(row);
                     }
                     if (_relu)
                         Relu(yn);
@@ -472,19 +396,21 @@ public static unsafe class Convolution2d
             }
         }
 
-        // The grouped backward: dy of the group gathered as dyg (FN × group·P); dw += dyg · colᵀ;
-        // dcol = wᵀ · dyg; dx += col2im of each image's columns.
+        // The backward in groups: dy of the group gathered as dyg (FN × group·P); dw += dyg · colᵀ;
+        // dcol = wᵀ · dyg; dx += col2im of each image's columns. A group of one reads dy in place, and a
+        // pointwise convolution's single image is its own col (dx += wᵀ · dy, no col2im).
         private void BackwardGroups(int first, int last, float* scratch, int chunk)
         {
             ref readonly var g = ref _g;
             int inputSize = g.InputSize, k = g.PatchSize, p = g.OutputPlaneSize, filters = _filters, outputSize = filters * p;
+            bool pointwise = IsPointwise(g);
             float* col = scratch, gathered = scratch + (nint)_group * g.ColumnSize;
             var weight = new ReadOnlySpan<float>(_weight, filters * k);
             Partials(chunk, out var dWeight, out var dBias);
             for (int n0 = first; n0 < last; n0 += _group)
             {
                 int count = Math.Min(_group, last - n0), columns = count * p;
-                var dyg = new Span<float>(gathered, filters * columns);
+                var dyg = count == 1 ? new Span<float>(_dy + (nint)n0 * outputSize, outputSize) : new Span<float>(gathered, filters * columns);
                 for (int j = 0; j < count; j++)
                 {
                     var dyn = new ReadOnlySpan<float>(_dy + (nint)(n0 + j) * outputSize, outputSize);
@@ -493,14 +419,25 @@ public static unsafe class Convolution2d
                         var row = dyn.Slice(f * p, p);
                         if (!dBias.IsEmpty)
                             dBias[f] += TensorPrimitives.Sum(row);                              // db[f] += Σ_p dy[f, p]
-                        row.CopyTo(dyg.Slice(f * columns + j * p, p));
+                        if (count > 1)
+                            row.CopyTo(dyg.Slice(f * columns + j * p, p));
                     }
                 }
 
+                var images = new ReadOnlySpan<float>(_x + (nint)n0 * inputSize, count * inputSize);
+                var dxg = _dx is null ? default : new Span<float>(_dx + (nint)n0 * inputSize, count * inputSize);
+                if (count == 1 && pointwise)
+                {
+                    Gemm.Multiply(false, true, filters, k, p, 1f, dyg, p, images, p, 1f, dWeight, k);      // dw += dy · xᵀ
+                    if (!dxg.IsEmpty)
+                        Gemm.Multiply(true, false, k, p, filters, 1f, weight, k, dyg, p, 1f, dxg, p);      // dx += wᵀ · dy
+                    continue;
+                }
+
                 var cols = new Span<float>(col, k * columns);
-                Im2Col.UnfoldBatch(g, count, new ReadOnlySpan<float>(_x + (nint)n0 * inputSize, count * inputSize), cols);
+                Im2Col.UnfoldBatch(g, count, images, cols);
                 Gemm.Multiply(false, true, filters, k, columns, 1f, dyg, columns, cols, columns, 1f, dWeight, k);  // dw += dyg · colᵀ
-                if (_dx is null)
+                if (dxg.IsEmpty)
                     continue;
                 if (_packedGradient is not null)
                 {
@@ -509,7 +446,7 @@ public static unsafe class Convolution2d
                     continue;
                 }
                 Gemm.Multiply(true, false, k, columns, filters, 1f, weight, k, dyg, columns, 0f, cols, columns);  // dcol = wᵀ · dyg
-                Col2Im.AccumulateBatch(g, count, cols, new Span<float>(_dx + (nint)n0 * inputSize, count * inputSize));
+                Col2Im.AccumulateBatch(g, count, cols, dxg);                                                     // dx += col2im(dcol)
             }
         }
 
