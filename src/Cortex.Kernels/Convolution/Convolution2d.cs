@@ -26,7 +26,9 @@
 // Stride-1-across convolutions whose output rows fill 16-lane vectors (32×32, 16×16 …), and few
 // filters over a short patch, skip im2col in the forward pass: DirectConvolution2d.cs computes them
 // from the image in registers (DirectConvolution2d.Prefers says when, with the measurements); a
-// stride-1 convolution's input gradient, itself a convolution of dy, takes the same path when it fits.
+// stride-1 convolution's input gradient, itself a convolution of dy, takes the same path when it fits,
+// and so does dw where its output rows are whole vectors (DirectConvolution2d.WeightGradient.cs):
+// lane sums per thread, summed once per chunk.
 // Not here: groups (the layer calls this once per group).
 // The definition is Reference/Convolution2dReference.cs.
 using System.Numerics.Tensors;
@@ -407,6 +409,8 @@ public static unsafe class Convolution2d
             float* col = scratch, gathered = scratch + (nint)_group * g.ColumnSize;
             var weight = new ReadOnlySpan<float>(_weight, filters * k);
             Partials(chunk, out var dWeight, out var dBias);
+            bool directWeights = _group == 1 && DirectConvolution2d.PrefersWeightGradient(g, filters);
+            float* sums = directWeights ? DirectConvolution2d.ClearedWeightSums((long)filters * k) : null;
             for (int n0 = first; n0 < last; n0 += _group)
             {
                 int count = Math.Min(_group, last - n0), columns = count * p;
@@ -435,8 +439,15 @@ public static unsafe class Convolution2d
                 }
 
                 var cols = new Span<float>(col, k * columns);
-                Im2Col.UnfoldBatch(g, count, images, cols);
-                Gemm.Multiply(false, true, filters, k, columns, 1f, dyg, columns, cols, columns, 1f, dWeight, k);  // dw += dyg · colᵀ
+                if (directWeights)
+                {
+                    DirectConvolution2d.AccumulateWeightGradient(g, filters, _x + (nint)n0 * inputSize, _dy + (nint)n0 * outputSize, sums);
+                }
+                else
+                {
+                    Im2Col.UnfoldBatch(g, count, images, cols);
+                    Gemm.Multiply(false, true, filters, k, columns, 1f, dyg, columns, cols, columns, 1f, dWeight, k);  // dw += dyg · colᵀ
+                }
                 if (dxg.IsEmpty)
                     continue;
                 if (_packedGradient is not null)
@@ -448,6 +459,8 @@ public static unsafe class Convolution2d
                 Gemm.Multiply(true, false, k, columns, filters, 1f, weight, k, dyg, columns, 0f, cols, columns);  // dcol = wᵀ · dyg
                 Col2Im.AccumulateBatch(g, count, cols, dxg);                                                     // dx += col2im(dcol)
             }
+            if (directWeights)
+                DirectConvolution2d.AddWeightSums(sums, dWeight);                                                // dw += Σ lanes
         }
 
         /// <summary>Where chunk <paramref name="chunk"/> sums dw and db: the outputs for chunk 0, else its partials, zeroed.</summary>

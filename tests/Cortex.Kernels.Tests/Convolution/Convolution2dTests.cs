@@ -212,6 +212,9 @@ public class Convolution2dTests
             (new Conv2dGeometry(3, 5, 5, 1, 1), baseFilters),
             (new Conv2dGeometry(3, 6, 7, 3, 3, 1, 2, 1, 0, 2, 1), baseFilters),        // stride 2 across: im2col + GEMM
             (new Conv2dGeometry(2, 5, 4, 2, 3, 1, 1, 0, 1, 1, 0), baseFilters + 17),   // more filters than the direct path takes
+            (new Conv2dGeometry(3, 16, 16, 3, 3, 1, 1), 8),                           // dw straight from x and dy (direct)
+            (new Conv2dGeometry(2, 33, 16, 3, 3, 2, 1, 1, 0, 2, 2, 1, 2), 16),       // … taller stride, dilation 2 across
+            (new Conv2dGeometry(1, 17, 21, 2, 6, 1, 1, 0, 0, 0, 0), 8),              // … two 3-tap runs per kernel row
         })
         {
             int filters = f;
@@ -327,6 +330,18 @@ public class Convolution2dTests
         Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(64, 8, 8, 3, 3, 1, 1), 64));    // half-empty tiles
         Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(32, 15, 15, 3, 3, 1, 1), 64));  // 15 wide, 15 high: 88 %
         Assert.False(DirectConvolution2d.Prefers(new Conv2dGeometry(3, 32, 32, 3, 3, 2, 1), 8));    // stride 2 across
+    }
+
+    [Fact]
+    public void PrefersWeightGradient_WholeLaneRows_WholeFilterGroups_KernelWidthOfThrees()
+    {
+        Assert.SkipUnless(DirectConvolution2d.Supports(new Conv2dGeometry(1, 4, 4, 3, 3)), "needs AVX-512");
+        Assert.True(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(16, 32, 32, 3, 3, 1, 1), 16));   // ResNet-20, first stage
+        Assert.True(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(32, 16, 16, 3, 3, 1, 1), 32));
+        Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(64, 8, 8, 3, 3, 1, 1), 64));    // 8 of 16 lanes
+        Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(16, 32, 32, 3, 3, 1, 1), 12));  // a part group
+        Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(6, 32, 32, 5, 5, 1, 2), 16));   // 5 taps across
+        Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(256, 16, 16, 3, 3, 1, 1), 256)); // lane buffer over 2 MB
     }
 
     // One image on the direct path: the threads split its filter groups (when there are threads to split over).
