@@ -10,6 +10,8 @@
 //
 // Children (state-dict segments, torchvision's): conv1, bn1, relu1, conv2, bn2, downsample, relu2
 // (torchvision reuses one `relu` module; ours keep state, so there are two — they have no keys).
+// relu1 is computed by bn1 in the same memory pass (BatchNorm.Forward(relu: true)), forward and
+// backward; the child stays for the topology and for folding, which fuses it into conv1.
 using Cortex.Diagnostics;
 using Cortex.Initializers;
 using Cortex.Layers;
@@ -124,7 +126,7 @@ public sealed class BasicBlock : Layer, ILayerTopology, IConvolutionNormPairs
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var body = Bn2.Forward(Conv2.Forward(Relu1.Forward(Bn1.Forward(Conv1.Forward(input, training), training), training), training), training);
+        var body = Bn2.Forward(Conv2.Forward(Bn1.Forward(Conv1.Forward(input, training), training, relu: true), training), training);   // relu1 runs inside bn1
         _ran = true;
         if (!IsResidual)
             return Relu2.Forward(body, training);
@@ -139,7 +141,7 @@ public sealed class BasicBlock : Layer, ILayerTopology, IConvolutionNormPairs
         if (!_ran)
             throw BackwardBeforeForward();
         var dSum = Relu2.Backward(outputGradient);                    // '+' sends ds to both paths
-        var dBody = Conv1.Backward(Bn1.Backward(Relu1.Backward(Conv2.Backward(Bn2.Backward(dSum)))));
+        var dBody = Conv1.Backward(Bn1.Backward(Conv2.Backward(Bn2.Backward(dSum))));   // bn1's backward includes relu1's
         if (!IsResidual)
             return dBody;
         var dShortcut = Downsample?.Backward(dSum) ?? dSum;

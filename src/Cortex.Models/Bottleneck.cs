@@ -13,7 +13,8 @@
 //   backward  ds = relu3'(dy);  dx = conv1'(…bn3'(ds)) + downsample'(ds)   x fans out: gradients add
 //
 // Children (state-dict segments, torchvision's): conv1, bn1, relu1, conv2, bn2, relu2, conv3, bn3,
-// downsample, relu3 (the ReLUs have no keys).
+// downsample, relu3 (the ReLUs have no keys). relu1 and relu2 are computed by bn1 and bn2 in the
+// same memory pass (BatchNorm.Forward(relu: true)); the children stay for the topology and folding.
 using Cortex.Diagnostics;
 using Cortex.Initializers;
 using Cortex.Layers;
@@ -152,8 +153,8 @@ public sealed class Bottleneck : Layer, ILayerTopology, IConvolutionNormPairs
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var h = Relu1.Forward(Bn1.Forward(Conv1.Forward(input, training), training), training);
-        h = Relu2.Forward(Bn2.Forward(Conv2.Forward(h, training), training), training);
+        var h = Bn1.Forward(Conv1.Forward(input, training), training, relu: true);   // relu1 and relu2 run inside bn1 and bn2
+        h = Bn2.Forward(Conv2.Forward(h, training), training, relu: true);
         var body = Bn3.Forward(Conv3.Forward(h, training), training);
         _ran = true;
         if (!IsResidual)
@@ -169,8 +170,8 @@ public sealed class Bottleneck : Layer, ILayerTopology, IConvolutionNormPairs
         if (!_ran)
             throw BackwardBeforeForward();
         var dSum = Relu3.Backward(outputGradient);                    // '+' sends ds to both paths
-        var d = Relu2.Backward(Conv3.Backward(Bn3.Backward(dSum)));
-        var dBody = Conv1.Backward(Bn1.Backward(Relu1.Backward(Conv2.Backward(Bn2.Backward(d)))));
+        var d = Conv3.Backward(Bn3.Backward(dSum));
+        var dBody = Conv1.Backward(Bn1.Backward(Conv2.Backward(Bn2.Backward(d))));
         if (!IsResidual)
             return dBody;
         var dShortcut = Downsample?.Backward(dSum) ?? dSum;

@@ -14,6 +14,10 @@
 //              dx  = γ / (m √(σ² + ε)) · (m·dy − Σ dy − x̂·Σ dy·x̂)
 //   backward (inference; the statistics are constants):
 //              dx  = γ / √(running_var + ε) · dy
+//   with relu (Forward(x, training, relu: true)): y = max(γ x̂ + β, 0) in the same pass, and backward
+//              first gates dy by the ReLU (dy where γ x̂ + β > 0), recomputed from x (AffineKernels'
+//              gated forms): the ReLU's output and its gradient are never stored — two memory passes
+//              fewer per ReLU, which is what a ResNet block's bn1 → relu1 costs otherwise.
 //
 // Sums run in double across planes: a channel of a big batch holds 10⁵–10⁶ values, and float sums
 // of that many lose the digits the variance lives in; within a plane, blocks of up to 4,096 values
@@ -37,8 +41,9 @@ public abstract class BatchNorm : Layer
 {
     private readonly double[] _sum, _sumSq;          // per-channel scratch (Σdy, Σdy·x̂ in Backward)
     private readonly float[] _mean, _invStd;         // the statistics used by the last Forward
+    private readonly float[] _scale, _shift;         // its y = scale·x + shift per channel (the ReLU's gate)
     private Tensor? _input, _output, _inputGradient;
-    private bool _lastTraining;
+    private bool _lastTraining, _lastRelu;
     private ChannelWork? _work;
 
     /// <summary>Creates the layer for <paramref name="numFeatures"/> channels.</summary>
@@ -65,6 +70,8 @@ public abstract class BatchNorm : Layer
         _sumSq = new double[numFeatures];
         _mean = new float[numFeatures];
         _invStd = new float[numFeatures];
+        _scale = new float[numFeatures];
+        _shift = new float[numFeatures];
     }
 
     /// <summary>C, the number of channels (features) normalized separately.</summary>
@@ -116,7 +123,15 @@ public abstract class BatchNorm : Layer
 
     internal void MarkFolded(Layer convolution) => _foldedInto = convolution;
 
-    public override Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training) => Forward(input, training, relu: false);
+
+    /// <summary>
+    /// Forward, then y = max(y, 0) when <paramref name="relu"/> is set, in the same pass; <see cref="Backward"/>
+    /// then also takes the gradient through that ReLU. Blocks whose batch norm feeds a ReLU (BasicBlock,
+    /// Bottleneck) call this instead of running the ReLU layer. A folded layer passes its input through
+    /// either way (BatchNormFolding fused that ReLU into the convolution).
+    /// </summary>
+    public Tensor Forward(Tensor input, bool training, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (_foldedInto is not null)
@@ -161,7 +176,15 @@ public abstract class BatchNorm : Layer
             }
         }
 
-        work.Run(ChannelWork.Phase.Normalize, input, y, null, null, n, s);       // y = γ (x − μ)/σ + β
+        var gamma = Weight.Value.Span;
+        var beta = Bias.Value.Span;
+        for (int ch = 0; ch < c; ch++)
+        {
+            _scale[ch] = gamma[ch] * _invStd[ch];                              // y = a·x + b: a = γ/σ, b = β − a·μ
+            _shift[ch] = beta[ch] - _scale[ch] * _mean[ch];
+        }
+        _lastRelu = relu;
+        work.Run(ChannelWork.Phase.Normalize, input, y, null, null, n, s);       // y = γ (x − μ)/σ + β, max(·, 0) with relu
         _input = input;
         _lastTraining = training;
         return y;
@@ -281,19 +304,24 @@ public abstract class BatchNorm : Layer
             layer._sumSq[ch] = squares;
         }
 
-        // y = a·x + b with a = γ/σ, b = β − a·μ.
+        // y = a·x + b with a = γ/σ, b = β − a·μ (then max(y, 0) with relu).
         private void Normalize(int ch)
         {
-            float a = layer.Weight.Value.Span[ch] * layer._invStd[ch];
-            float b = layer.Bias.Value.Span[ch] - a * layer._mean[ch];
+            float a = layer._scale[ch], b = layer._shift[ch];
             for (int i = 0; i < _n; i++)
-                AffineKernels.ScaleShift(Plane(_x!, i, ch), a, b, Plane(_y!, i, ch));
+            {
+                if (layer._lastRelu)
+                    AffineKernels.ScaleShiftRelu(Plane(_x!, i, ch), a, b, Plane(_y!, i, ch));
+                else
+                    AffineKernels.ScaleShift(Plane(_x!, i, ch), a, b, Plane(_y!, i, ch));
+            }
         }
 
-        // Σ dy, and Σ dy·x̂ = (Σ dy·x − μ Σ dy) / σ.
+        // Σ dy, and Σ dy·x̂ = (Σ dy·x − μ Σ dy) / σ (dy gated by the ReLU with relu).
         private void GradientSums(int ch)
         {
             double sumDy = 0, sumDyX = 0;
+            float a = layer._scale[ch], b = layer._shift[ch];
             for (int i = 0; i < _n; i++)
             {
                 var dy = Plane(_dy!, i, ch);
@@ -301,8 +329,17 @@ public abstract class BatchNorm : Layer
                 for (int at = 0; at < dy.Length; at += Block)
                 {
                     int length = Math.Min(Block, dy.Length - at);
-                    sumDy += TensorPrimitives.Sum(dy.Slice(at, length));
-                    sumDyX += TensorPrimitives.Dot(dy.Slice(at, length), x.Slice(at, length));
+                    if (layer._lastRelu)
+                    {
+                        var (gated, gatedX) = AffineKernels.GatedSums(dy.Slice(at, length), x.Slice(at, length), a, b);
+                        sumDy += gated;
+                        sumDyX += gatedX;
+                    }
+                    else
+                    {
+                        sumDy += TensorPrimitives.Sum(dy.Slice(at, length));
+                        sumDyX += TensorPrimitives.Dot(dy.Slice(at, length), x.Slice(at, length));
+                    }
                 }
             }
             layer._sum[ch] = sumDy;
@@ -315,7 +352,12 @@ public abstract class BatchNorm : Layer
         {
             var (scale, b, constant) = GradientCoefficients(ch);
             for (int i = 0; i < _n; i++)
-                AffineKernels.ScaleShift2(Plane(_dy!, i, ch), scale, Plane(_x!, i, ch), b, constant, Plane(_dx!, i, ch));   // b = 0 in inference
+            {
+                if (layer._lastRelu)
+                    AffineKernels.GatedScaleShift2(Plane(_dy!, i, ch), scale, Plane(_x!, i, ch), b, constant, layer._scale[ch], layer._shift[ch], Plane(_dx!, i, ch));
+                else
+                    AffineKernels.ScaleShift2(Plane(_dy!, i, ch), scale, Plane(_x!, i, ch), b, constant, Plane(_dx!, i, ch));   // b = 0 in inference
+            }
         }
 
         // The four phases for (N, D) inputs, where channel ch is the column x[i·D + ch]: a call per
@@ -344,11 +386,13 @@ public abstract class BatchNorm : Layer
                     }
                 case Phase.Normalize:
                     {
-                        float a = layer.Weight.Value.Span[ch] * layer._invStd[ch];
-                        float b = layer.Bias.Value.Span[ch] - a * layer._mean[ch];
+                        float a = layer._scale[ch], b = layer._shift[ch];
                         var y = _y!.Span;
                         for (int i = 0; i < _n; i++)
-                            y[i * c + ch] = a * x[i * c + ch] + b;
+                        {
+                            float value = MathF.FusedMultiplyAdd(x[i * c + ch], a, b);
+                            y[i * c + ch] = layer._lastRelu ? MathF.Max(value, 0f) : value;
+                        }
                         break;
                     }
                 case Phase.GradientSums:
@@ -357,8 +401,9 @@ public abstract class BatchNorm : Layer
                         double sumDy = 0, sumDyX = 0;
                         for (int i = 0; i < _n; i++)
                         {
-                            sumDy += dy[i * c + ch];
-                            sumDyX += (double)dy[i * c + ch] * x[i * c + ch];
+                            float g = Gate(ch, x[i * c + ch], dy[i * c + ch]);
+                            sumDy += g;
+                            sumDyX += (double)g * x[i * c + ch];
                         }
                         layer._sum[ch] = sumDy;
                         layer._sumSq[ch] = (sumDyX - layer._mean[ch] * sumDy) * layer._invStd[ch];
@@ -370,11 +415,15 @@ public abstract class BatchNorm : Layer
                         var dy = _dy!.Span;
                         var dx = _dx!.Span;
                         for (int i = 0; i < _n; i++)
-                            dx[i * c + ch] = scale * dy[i * c + ch] + b * x[i * c + ch] + constant;
+                            dx[i * c + ch] = scale * Gate(ch, x[i * c + ch], dy[i * c + ch]) + b * x[i * c + ch] + constant;
                         break;
                     }
             }
         }
+
+        // dy as it leaves the ReLU (with relu): kept where the forward's a·x + b was positive.
+        private float Gate(int ch, float x, float dy) =>
+            !layer._lastRelu || MathF.FusedMultiplyAdd(x, layer._scale[ch], layer._shift[ch]) > 0f ? dy : 0f;
 
         // dx = scale·dy + b·x + constant for channel ch (b = 0 and constant = 0 in inference).
         private (float Scale, float B, float Constant) GradientCoefficients(int ch)

@@ -76,6 +76,37 @@ public class BatchNormTests
         AssertGradients(RandomAffine(new BatchNorm2d(1), 13), Random(14, 5, 1, 1, 1), options: options);
     }
 
+    // relu: true is batch norm then ReLU in one pass: the same output, and Backward the gradient
+    // through both (each checked against central differences above and in ActivationTests).
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ForwardWithRelu_IsBatchNormThenReLU(bool training)
+    {
+        foreach (var (make, input) in new (Func<BatchNorm>, Tensor)[]
+        {
+            (() => RandomAffine(new BatchNorm2d(3), 21), Random(22, 4, 3, 5, 7)),
+            (() => RandomAffine(new BatchNorm1d(5), 23), Random(24, 6, 5)),
+        })
+        {
+            var fused = make();
+            var separate = make();
+            var relu = new ReLU();
+            var dy = Random(25, [.. input.Shape.Dimensions]);
+
+            var y = fused.Forward(input, training, relu: true);
+            var expected = relu.Forward(separate.Forward(input, training), training);
+            Assert.Equal(expected.ToArray(), y.ToArray());
+            Assert.Contains(0f, y.ToArray());                                   // the ReLU did cut something
+
+            var dx = fused.Backward(dy);
+            var dxExpected = separate.Backward(relu.Backward(dy));
+            Assert.All(dx.ToArray().Zip(dxExpected.ToArray()), p => Assert.Equal(p.Second, p.First, 1e-5));
+            Assert.All(fused.Weight.Gradient.ToArray().Zip(separate.Weight.Gradient.ToArray()), p => Assert.Equal(p.Second, p.First, 1e-4));
+            Assert.All(fused.Bias.Gradient.ToArray().Zip(separate.Bias.Gradient.ToArray()), p => Assert.Equal(p.Second, p.First, 1e-4));
+        }
+    }
+
     [Fact]
     public void GradientCheck_LeavesRunningStatisticsUntouched()
     {
