@@ -10,8 +10,9 @@
 //
 // Children (state-dict segments, torchvision's): conv1, bn1, relu1, conv2, bn2, downsample, relu2
 // (torchvision reuses one `relu` module; ours keep state, so there are two — they have no keys).
-// relu1 is computed by bn1 in the same memory pass (BatchNorm.Forward(relu: true)), forward and
-// backward; the child stays for the topology and for folding, which fuses it into conv1.
+// relu1 is computed by bn1 in the same memory pass (BatchNorm.Forward(relu: true)), and relu2 by
+// the sum's pass (ResidualSupport.AddRelu), forward and backward; the children stay for the
+// topology and for folding, which fuses relu1 into conv1.
 using Cortex.Diagnostics;
 using Cortex.Initializers;
 using Cortex.Layers;
@@ -26,7 +27,8 @@ namespace Cortex.Models;
 /// </code></example>
 public sealed class BasicBlock : Layer, ILayerTopology, IConvolutionNormPairs
 {
-    private Tensor? _sum, _inputGradient;
+    private Tensor? _output, _sumGradient, _inputGradient;
+    private readonly ResidualWork _work = new();
     private bool _ran;
 
     /// <summary>Output channels = planes × Expansion (1 for the basic block).</summary>
@@ -131,8 +133,7 @@ public sealed class BasicBlock : Layer, ILayerTopology, IConvolutionNormPairs
         if (!IsResidual)
             return Relu2.Forward(body, training);
         var shortcut = Downsample?.Forward(input, training) ?? input;
-        var sum = ResidualSupport.Add(this, ref _sum, body, shortcut, Downsample is null);   // s = F(x) + shortcut(x)
-        return Relu2.Forward(sum, training);
+        return ResidualSupport.AddRelu(this, ref _output, body, shortcut, Downsample is null, _work);   // max(F(x) + shortcut(x), 0): relu2 in the same pass
     }
 
     public override Tensor Backward(Tensor outputGradient)
@@ -140,11 +141,14 @@ public sealed class BasicBlock : Layer, ILayerTopology, IConvolutionNormPairs
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (!_ran)
             throw BackwardBeforeForward();
-        var dSum = Relu2.Backward(outputGradient);                    // '+' sends ds to both paths
+        if (IsResidual && outputGradient.Shape != _output!.Shape)
+            throw OutputGradientShapeError(_output.Shape, outputGradient.Shape);
+        var dSum = IsResidual ? ResidualSupport.ReluGradient(ref _sumGradient, _output!, outputGradient, _work)   // '+' sends ds to both paths
+            : Relu2.Backward(outputGradient);
         var dBody = Conv1.Backward(Bn1.Backward(Conv2.Backward(Bn2.Backward(dSum))));   // bn1's backward includes relu1's
         if (!IsResidual)
             return dBody;
         var dShortcut = Downsample?.Backward(dSum) ?? dSum;
-        return ResidualSupport.AddGradients(ref _inputGradient, dBody, dShortcut);   // both paths meet at x
+        return ResidualSupport.AddGradients(ref _inputGradient, dBody, dShortcut, _work);   // both paths meet at x
     }
 }

@@ -14,7 +14,8 @@
 //
 // Children (state-dict segments, torchvision's): conv1, bn1, relu1, conv2, bn2, relu2, conv3, bn3,
 // downsample, relu3 (the ReLUs have no keys). relu1 and relu2 are computed by bn1 and bn2 in the
-// same memory pass (BatchNorm.Forward(relu: true)); the children stay for the topology and folding.
+// same memory pass (BatchNorm.Forward(relu: true)), relu3 by the sum's (ResidualSupport.AddRelu);
+// the children stay for the topology and for folding.
 using Cortex.Diagnostics;
 using Cortex.Initializers;
 using Cortex.Layers;
@@ -39,7 +40,8 @@ public enum BottleneckStride
 /// </code></example>
 public sealed class Bottleneck : Layer, ILayerTopology, IConvolutionNormPairs
 {
-    private Tensor? _sum, _inputGradient;
+    private Tensor? _output, _sumGradient, _inputGradient;
+    private readonly ResidualWork _work = new();
     private bool _ran;
 
     /// <summary>Output channels = planes × Expansion.</summary>
@@ -160,8 +162,7 @@ public sealed class Bottleneck : Layer, ILayerTopology, IConvolutionNormPairs
         if (!IsResidual)
             return Relu3.Forward(body, training);
         var shortcut = Downsample?.Forward(input, training) ?? input;
-        var sum = ResidualSupport.Add(this, ref _sum, body, shortcut, Downsample is null);   // s = F(x) + shortcut(x)
-        return Relu3.Forward(sum, training);
+        return ResidualSupport.AddRelu(this, ref _output, body, shortcut, Downsample is null, _work);   // max(F(x) + shortcut(x), 0): relu3 in the same pass
     }
 
     public override Tensor Backward(Tensor outputGradient)
@@ -169,12 +170,15 @@ public sealed class Bottleneck : Layer, ILayerTopology, IConvolutionNormPairs
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (!_ran)
             throw BackwardBeforeForward();
-        var dSum = Relu3.Backward(outputGradient);                    // '+' sends ds to both paths
+        if (IsResidual && outputGradient.Shape != _output!.Shape)
+            throw OutputGradientShapeError(_output.Shape, outputGradient.Shape);
+        var dSum = IsResidual ? ResidualSupport.ReluGradient(ref _sumGradient, _output!, outputGradient, _work)   // '+' sends ds to both paths
+            : Relu3.Backward(outputGradient);
         var d = Conv3.Backward(Bn3.Backward(dSum));
         var dBody = Conv1.Backward(Bn1.Backward(Conv2.Backward(Bn2.Backward(d))));
         if (!IsResidual)
             return dBody;
         var dShortcut = Downsample?.Backward(dSum) ?? dSum;
-        return ResidualSupport.AddGradients(ref _inputGradient, dBody, dShortcut);   // both paths meet at x
+        return ResidualSupport.AddGradients(ref _inputGradient, dBody, dShortcut, _work);   // both paths meet at x
     }
 }

@@ -68,7 +68,13 @@ public sealed class ZooLayoutTests
     // Cortex.Tests), with the same weights, in training mode: outputs, dL/dx and every dL/dθ agree.
     [Theory]
     [MemberData(nameof(Blocks))]
-    public void Block_MatchesTheResidualComposition(string kind)
+    public void Block_MatchesTheResidualComposition(string kind) => AssertMatchesComposition(kind, new Shape(2, 4, 5, 5));
+
+    // A batch of 2·4·96·96 = 73,728 values: the sum, its ReLU and the gradients' sum are split across threads.
+    [Fact]
+    public void Block_OnALargeBatch_MatchesTheResidualComposition() => AssertMatchesComposition("basic", new Shape(2, 4, 96, 96));
+
+    private static void AssertMatchesComposition(string kind, Shape input)
     {
         var (block, reference) = Pair(kind);
         var blockParameters = block.AllParameters().ToList();
@@ -77,7 +83,7 @@ public sealed class ZooLayoutTests
         foreach (var (a, b) in blockParameters.Zip(referenceParameters))
             b.Value.CopyFrom(a.Value);
 
-        var x = Tensor.RandomNormal(new Shape(2, 4, 5, 5), new CortexRandom(12));
+        var x = Tensor.RandomNormal(input, new CortexRandom(12));
         var y = block.Forward(x, true).ToArray();
         AssertClose(y, reference.Forward(x, true).ToArray(), "output");
         var dy = Tensor.RandomNormal(block.OutputShape(x.Shape), new CortexRandom(13));
