@@ -6,6 +6,10 @@
 // Children are keyed "0", "1", … (PyTorch's nn.Sequential) unless given names, and the keys become
 // state-dict segments: features.0.weight. Each child checks its own input, so a shape error names
 // the child's full path.
+//
+// A batch norm followed by a ReLU runs as one pass (BatchNorm.Forward(relu: true)): the ReLU child
+// is skipped forward and backward, its output and gradient never stored. A folded batch norm (at
+// inference) leaves its ReLU to the convolution or to itself, as before.
 using Cortex.Tensors;
 
 namespace Cortex.Layers;
@@ -79,12 +83,23 @@ public sealed class Sequential : Layer, IConvolutionNormPairs
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (_fusedWithNext.Length != _layers.Count)
+            _fusedWithNext = new bool[_layers.Count];
         var x = input;
         for (int i = 0; i < _layers.Count; i++)
-            x = _layers[i].Layer.Forward(x, training);
+        {
+            bool fuse = _layers[i].Layer is BatchNorm { IsFolded: false } && i + 1 < _layers.Count && _layers[i + 1].Layer is ReLU { IsFolded: false };
+            _fusedWithNext[i] = fuse;
+            if (fuse)
+                x = ((BatchNorm)_layers[i++].Layer).Forward(x, training, relu: true);   // the ReLU at i + 1 runs inside
+            else
+                x = _layers[i].Layer.Forward(x, training);
+        }
         _ran = true;
         return x;
     }
+
+    private bool[] _fusedWithNext = [];   // by the last Forward: child i ran the ReLU at i + 1 too
 
     /// <summary>Consecutive children (Conv2d, BatchNorm2d): the batch norm sees exactly the convolution's output.</summary>
     public IEnumerable<(Conv2d Convolution, BatchNorm2d Norm)> ConvolutionNormPairs
@@ -130,7 +145,11 @@ public sealed class Sequential : Layer, IConvolutionNormPairs
             throw BackwardBeforeForward();
         var d = outputGradient;
         for (int i = _layers.Count - 1; i >= 0; i--)
+        {
+            if (i > 0 && i - 1 < _fusedWithNext.Length && _fusedWithNext[i - 1])
+                i--;                                        // a ReLU run by the batch norm before it: its backward too
             d = _layers[i].Layer.Backward(d);
+        }
         return d;
     }
 }

@@ -48,6 +48,30 @@ public class SequentialTests
         Assert.Equal(9, report.Entries.Count);   // input + 4 layers × 2
     }
 
+    // A batch norm followed by a ReLU runs as one pass; the chain computes what the two layers do one after the other.
+    [Fact]
+    public void BatchNormThenReLU_AsOnePass_MatchesTheLayersRunSeparately()
+    {
+        Sequential Make() => new(new Conv2d(2, 3, 3, padding: 1, random: new CortexRandom(4)), new BatchNorm2d(3), new ReLU(), new Flatten(), new Dense(3 * 6 * 6, 4, random: new CortexRandom(5)));
+        var chain = Make();
+        var parts = Make().Children.Select(c => c.Layer).ToArray();
+        var x = Random(6, 5, 2, 6, 6);
+        var dy = Random(7, 5, 4);
+
+        var expected = x;
+        foreach (var layer in parts)
+            expected = layer.Forward(expected, true);
+        Assert.Equal(expected.ToArray(), chain.Forward(x, true).ToArray());
+
+        var dxExpected = dy;
+        foreach (var layer in parts.Reverse())
+            dxExpected = layer.Backward(dxExpected);
+        var dx = chain.Backward(dy);
+        Assert.All(dx.ToArray().Zip(dxExpected.ToArray()), p => Assert.Equal(p.Second, p.First, 1e-5));
+        foreach (var (a, b) in chain.AllParameters().Zip(parts.SelectMany(p => p.AllParameters())))
+            Assert.All(a.Gradient.ToArray().Zip(b.Gradient.ToArray()), p => Assert.Equal(p.Second, p.First, 1e-4));
+    }
+
     [Fact]
     public void ErrorsAndMisuse()
     {
