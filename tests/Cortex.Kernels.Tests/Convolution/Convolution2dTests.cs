@@ -341,7 +341,8 @@ public class Convolution2dTests
         Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(64, 8, 8, 3, 3, 1, 1), 64));    // 8 of 16 lanes
         Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(16, 32, 32, 3, 3, 1, 1), 12));  // a part group
         Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(6, 32, 32, 5, 5, 1, 2), 16));   // 5 taps across
-        Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(256, 16, 16, 3, 3, 1, 1), 256)); // lane buffer over 2 MB
+        Assert.True(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(64, 32, 32, 3, 3, 1, 1), 64));    // 2.4 MB of lanes
+        Assert.False(DirectConvolution2d.PrefersWeightGradient(new Conv2dGeometry(128, 16, 16, 3, 3, 1, 1), 128)); // 9.4 MB of lanes
     }
 
     // One image on the direct path: the threads split its filter groups (when there are threads to split over).
