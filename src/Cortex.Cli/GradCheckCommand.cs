@@ -7,7 +7,7 @@
 //
 // Without a model it checks a small network that has one of each kind of block (convolution, batch
 // norm, pooling, a residual BasicBlock, an inception-style Concat, dropout, dense). Big models run at
-// their small input (ModelInfo.SmallInput, e.g. 3×32×32 for ResNet-50) unless --input says otherwise,
+// their small input (ModelInfo.SmallInput, e.g. 3×64×64 for ResNet-50) unless --input says otherwise,
 // and each tensor is sampled (--samples elements) to keep the check to seconds.
 using System.CommandLine;
 using System.Globalization;

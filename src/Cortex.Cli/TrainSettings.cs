@@ -17,7 +17,7 @@ internal sealed record TrainSettings
     public int Epochs { get; init; } = 12;
     public int BatchSize { get; init; } = 32;
     public string Optimizer { get; init; } = DefaultOptimizer;
-    public float? LearningRate { get; init; } = DefaultLearningRate;
+    public float? LearningRate { get; init; }   // null: the optimizer's default (Adam: DefaultLearningRate)
     public string Schedule { get; init; } = "cosine";
     public float WeightDecay { get; init; }
     public ulong Seed { get; init; } = 1;
@@ -28,7 +28,9 @@ internal sealed record TrainSettings
     public string? Augment { get; init; } = "shift";
 
     public const string DefaultOptimizer = "adam";
-    public const float DefaultLearningRate = 0.002f;
+
+    /// <summary>The rate when none is given: 0.002 for Adam (the recipe above); other optimizers keep their own default.</summary>
+    public float? EffectiveLearningRate => LearningRate ?? (Optimizer == DefaultOptimizer ? 0.002f : null);
 
     /// <summary>The keys a config file may set, mapped onto the settings.</summary>
     public TrainSettings WithConfig(JsonObject config, string source)
@@ -121,7 +123,6 @@ internal sealed class TrainOptions
     public TrainSettings Read(ParseResult result, TrainSettings? defaults = null)
     {
         var s = defaults ?? new TrainSettings();
-        bool rateGiven = result.GetValue(LearningRate) is not null;
         if (result.GetValue(Config) is { } path)
         {
             if (!File.Exists(path))
@@ -129,7 +130,6 @@ internal sealed class TrainOptions
             var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
                 ?? throw new FormatException($"{path}: expected a JSON object of settings.");
             s = s.WithConfig(node, path);
-            rateGiven |= node.ContainsKey("lr");
         }
         if (result.GetValue(Threads) is { } threads)
             Kernels.Parallelism.MaxDegree = threads;
@@ -149,8 +149,6 @@ internal sealed class TrainOptions
             Loss = result.GetValue(Loss) ?? s.Loss,
             Init = result.GetValue(Init) ?? s.Init,
             Augment = result.GetValue(Augment) ?? s.Augment,
-        } is var merged && !rateGiven && merged.Optimizer != TrainSettings.DefaultOptimizer
-            ? merged with { LearningRate = null }     // the default rate is Adam's: SGD keeps its own 0.01
-            : merged;
+        };
     }
 }

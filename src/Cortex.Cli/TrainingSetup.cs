@@ -73,7 +73,7 @@ internal static class TrainingSetup
         var spec = ModelZoo.Spec(info.Name, classes, data.Train.SampleShape, options);
         var model = ModelZoo.Create(spec);
 
-        var optimizer = OptimizerCatalog.Create(settings.Optimizer, model.AllParameters(), settings.LearningRate);
+        var optimizer = OptimizerCatalog.Create(settings.Optimizer, model.AllParameters(), settings.EffectiveLearningRate);
         optimizer.WeightDecay = settings.WeightDecay;
         var schedule = ScheduleCatalog.Parse(settings.Schedule, settings.Epochs);
         return new TrainingJob(settings, data, train, validation, spec, model, CreateLoss(settings.Loss, spec.NumClasses), optimizer, schedule);

@@ -8,7 +8,7 @@
 // A training loop adds the heads' losses, weighted (the paper: 0.3), to the main loss:
 //     var aux = model.Descendants().OfType<AuxiliaryClassifier>().ToList();
 //     float l = loss.Forward(model.Forward(x, true), t);
-//     foreach (var a in aux) { l += 0.3f * auxLoss.Forward(a.Output!, t); a.SetOutputGradient(Scale(auxLoss.Backward(), 0.3f)); }
+//     foreach (var a in aux) { l += 0.3f * auxLoss.Forward(a.Output!, t); a.SetOutputGradient(auxLoss.Backward() * 0.3f); }
 //     model.Backward(loss.Backward());
 // With no gradient set, the head contributes nothing to dx (and its parameters get none).
 // Children: the head's layers under their own keys (aux1.conv.conv.weight, aux1.fc1.weight).

@@ -8,7 +8,7 @@
 //   block 2  conv 192@5×5 pad 2 – 192@1×1 – 192@1×1 – avg pool 3/2 – dropout 0.5    16 → 8
 //   block 3  conv 192@3×3 pad 1 – 192@1×1 – classes@1×1 – global average pool         8 → 1
 //
-// 965,986 parameters for 10 classes on 3×32×32. The pools use padding 1 where Caffe rounds up
+// 966,986 parameters for 10 classes on 3×32×32. The pools use padding 1 where Caffe rounds up
 // (the same 16 and 8); the ReLU after the last 1×1 conv is the Caffe model's.
 // Options: seed=N; init=SPEC (an Init.Parse spec; default: each layer's, He normal). Keys: features.{0,2,4,8,10,12,16,18,20}.weight.
 using Cortex.Layers;

@@ -58,12 +58,11 @@ internal static class ResidualSupport
 
 /// <summary>
 /// A residual block's element-wise passes, cut into one contiguous chunk per thread when the tensor
-/// has at least 2^16 elements (a ResNet-20 stage-1 batch has 2·10⁶); one per block, reused, so a
-/// step allocates nothing. Chunks end on 16-float boundaries: no two threads write one cache line.
+/// is large enough (Parallelism.ElementwiseChunks; a ResNet-20 stage-1 batch has 2·10⁶ values); one
+/// per block, reused, so a step allocates nothing.
 /// </summary>
 internal sealed class ResidualWork : IParallelWork
 {
-    private const int MinParallelElements = 1 << 16;
     private const int Block = 2048;
 
     public enum Operation { Add, AddRelu, ReluGradient }
@@ -75,8 +74,7 @@ internal sealed class ResidualWork : IParallelWork
     public void Run(Operation operation, Tensor a, Tensor b, Tensor result)
     {
         (_operation, _a, _b, _result) = (operation, a, b, result);
-        int n = result.Span.Length;
-        _chunks = n >= MinParallelElements ? Parallelism.MaxDegree : 1;
+        _chunks = Parallelism.ElementwiseChunks(result.Span.Length);
         try
         {
             if (_chunks == 1)
@@ -92,8 +90,7 @@ internal sealed class ResidualWork : IParallelWork
 
     public void Execute(int index)
     {
-        int n = _result!.Span.Length;
-        int start = Boundary(index, n), length = Boundary(index + 1, n) - start;
+        var (start, length) = Parallelism.ChunkRange(index, _chunks, _result!.Span.Length);
         var a = _a!.Span.Slice(start, length);
         var b = _b!.Span.Slice(start, length);
         var result = _result.Span.Slice(start, length);
@@ -115,6 +112,4 @@ internal sealed class ResidualWork : IParallelWork
                 break;
         }
     }
-
-    private int Boundary(int chunk, int n) => chunk == _chunks ? n : (int)((long)chunk * n / _chunks) & ~15;
 }

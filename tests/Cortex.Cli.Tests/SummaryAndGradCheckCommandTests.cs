@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -7,16 +6,7 @@ namespace Cortex.Cli.Tests;
 
 public partial class SummaryAndGradCheckCommandTests
 {
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var command in CommandCatalog.All())
-            root.Subcommands.Add(command);
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
-        using var error = new StringWriter(CultureInfo.InvariantCulture);
-        int exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Summary_CatsDogs_PrintsTheLecturesTotals()
@@ -143,7 +133,7 @@ public partial class SummaryAndGradCheckCommandTests
         Assert.Contains("no model named 'vgg17'", error, StringComparison.Ordinal);
     }
 
-    private static string LastLine(string output) => output.TrimEnd('\n', '\r').Split('\n')[^1].TrimEnd('\r');
+    private static string LastLine(string output) => CliRunner.LastLine(output);
 
     [GeneratedRegex(@"^worst relative error: (\S+) \(tolerance (\S+)\)$")]
     private static partial Regex LastLinePattern();

@@ -53,6 +53,20 @@ public class BatchNormFoldingTests
         Assert.Contains("gradients through a folded model are not available", e.Message, StringComparison.Ordinal);
     }
 
+    // A residual block runs relu1 inside bn1 and never calls the ReLU layer: the convolution that owns
+    // the fused ReLU refuses, so a folded block cannot hand back gradients that skip the ReLU's mask.
+    [Theory]
+    [InlineData("basic")]
+    [InlineData("bottleneck")]
+    public void FoldedResidualBlock_RefusesGradients(string kind)
+    {
+        Layer block = kind == "basic" ? new BasicBlock(4, 4, random: new CortexRandom(3)) : new Bottleneck(4, 1, random: new CortexRandom(3));
+        BatchNormFolding.Fold(block);
+        var y = block.Forward(Tensor.RandomNormal(new Shape(2, 4, 5, 5), new CortexRandom(4)), training: false);
+        var e = Assert.Throws<InvalidOperationException>(() => block.Backward(y));
+        Assert.Contains("gradients through a folded model are not available", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FoldedModel_RefusesToTrain_AndSaysWhy()
     {

@@ -1,6 +1,7 @@
 // Every zoo model built once at its native input: the published parameter counts, the output shape
-// (from OutputShape: nothing runs), the summary's totals, and for ResNet the multiply-adds of the
-// lectures' table (He et al. 2016, Table 1 "FLOPs", counted as multiply-adds) within 3 %.
+// (OutputShape, and a real forward pass of one image must agree with it), the summary's totals, and
+// for ResNet the multiply-adds of the lectures' table (He et al. 2016, Table 1 "FLOPs", counted as
+// multiply-adds) within 3 %.
 // The big models allocate their weights (VGG-19: 144M floats = 575 MB), so this class is one
 // collection: its cases run one after another and each model is collected before the next. The
 // weights are initialized to zeros (option init=zeros) so a build costs its allocation only.
@@ -69,11 +70,10 @@ public sealed class NativeSizeTests
         if (!options.Contains("include_top", StringComparison.Ordinal))
             Assert.Equal(new Shape(1, info.DefaultClasses), output);
 
-        // A real forward pass of one image at the native size, not only the shape arithmetic.
+        // A real forward pass of one image at the native size, not only the shape arithmetic (with
+        // zero weights its values say nothing; TrainingStepTests checks values on smaller inputs).
         var x = Tensor.RandomNormal(new Shape([1, .. info.DefaultInput.Dimensions]), new CortexRandom(1));
-        var y = model.Forward(x, training: false);
-        Assert.Equal(output, y.Shape);
-        Assert.All(y.ToArray(), v => Assert.True(float.IsFinite(v)));
+        Assert.Equal(output, model.Forward(x, training: false).Shape);
 
         var summary = ModelSummary.Create(model, info.DefaultInput);
         Assert.Equal(parameters, summary.TotalParameters);

@@ -1,6 +1,6 @@
 // Measure.cs — times several contenders against each other in alternating rounds.
 //
-//   warm-up     each contender: untimed calls for MeasureSettings.WarmUp (JIT tiers, caches, thread pools)
+//   warm-up     each contender: untimed calls for MeasureSettings.WarmUp (caches, thread pools)
 //   calibrate   calls per sample = enough calls to last about SampleTarget (≥ 1)
 //   rounds      A, B, A, B, …  each sample times calls-per-sample calls and records seconds per call
 //

@@ -22,8 +22,8 @@
 // The input gradient of a stride-1 convolution is itself such a convolution: of dy, with the
 // filters transposed (C ↔ FN) and flipped, and padding d·(K − 1) − P (TryTransposedGeometry); the
 // tile then starts from dx's current values (accumulate) instead of the bias.
-// Not here: dW (im2col + GEMM, Convolution2d.cs), stride across > 1, replicate padding.
-// Convolution2d.Forward decides when this path runs (UsesDirect).
+// Not here: dW (DirectConvolution2d.WeightGradient.cs), stride across > 1, replicate padding.
+// Convolution2d decides when this path runs (Prefers).
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;

@@ -49,6 +49,25 @@ public static class Parallelism
     internal static void For(int count, IParallelWork work, int maxDegree) =>
         WorkerPool.Run(count, null, work, Math.Min(maxDegree, _maxDegree));
 
+    /// <summary>
+    /// How many contiguous chunks an element-wise pass over <paramref name="length"/> floats is cut into:
+    /// one per thread from 2^16 elements (below that a hand-off costs more than it saves), else 1.
+    /// </summary>
+    public static int ElementwiseChunks(int length) => length >= 1 << 16 ? _maxDegree : 1;
+
+    /// <summary>
+    /// The range [Start, Start + Length) of chunk <paramref name="chunk"/> of <paramref name="chunks"/> over
+    /// <paramref name="length"/> elements; inner edges on 16-float (64-byte) boundaries, so no two threads
+    /// write one cache line.
+    /// </summary>
+    public static (int Start, int Length) ChunkRange(int chunk, int chunks, int length)
+    {
+        int start = Edge(chunk, chunks, length);
+        return (start, Edge(chunk + 1, chunks, length) - start);
+    }
+
+    private static int Edge(int chunk, int chunks, int length) => chunk == chunks ? length : (int)((long)chunk * length / chunks) & ~15;
+
     private static int ReadEnvironment()
     {
         string? text = Environment.GetEnvironmentVariable("CORTEX_THREADS");

@@ -31,7 +31,7 @@ public abstract class Activation(string name) : Layer(name)
     {
         ArgumentNullException.ThrowIfNull(input);
         var y = Reuse(ref _output, input.Shape);
-        if (!Chunked.Worthwhile(y.Span.Length))
+        if (Parallelism.ElementwiseChunks(y.Span.Length) == 1)
             Apply(input.Span, y.Span);
         else
             (_chunked ??= new Chunked(this)).Run(input, y, null, null);
@@ -47,7 +47,7 @@ public abstract class Activation(string name) : Layer(name)
         if (outputGradient.Shape != y.Shape)
             throw OutputGradientShapeError(y.Shape, outputGradient.Shape);
         var dx = Reuse(ref _inputGradient, x.Shape);
-        if (!Chunked.Worthwhile(dx.Span.Length))
+        if (Parallelism.ElementwiseChunks(dx.Span.Length) == 1)
             Derive(x.Span, y.Span, outputGradient.Span, dx.Span);
         else
             (_chunked ??= new Chunked(this)).Run(x, y, outputGradient, dx);
@@ -57,16 +57,13 @@ public abstract class Activation(string name) : Layer(name)
     /// <summary>Forward (no dy) or Backward over one contiguous chunk per thread.</summary>
     private sealed class Chunked(Activation layer) : IParallelWork
     {
-        private const int MinElements = 1 << 16;
         private Tensor? _x, _y, _dy, _dx;
         private int _chunks;
-
-        public static bool Worthwhile(int length) => length >= MinElements && Parallelism.MaxDegree > 1;
 
         public void Run(Tensor x, Tensor y, Tensor? dy, Tensor? dx)
         {
             (_x, _y, _dy, _dx) = (x, y, dy, dx);
-            _chunks = Parallelism.MaxDegree;
+            _chunks = Parallelism.ElementwiseChunks(y.Span.Length);
             try
             {
                 Parallelism.For(_chunks, this);
@@ -79,15 +76,12 @@ public abstract class Activation(string name) : Layer(name)
 
         public void Execute(int index)
         {
-            int n = _y!.Span.Length;
-            int start = Boundary(index, n), length = Boundary(index + 1, n) - start;
+            var (start, length) = Parallelism.ChunkRange(index, _chunks, _y!.Span.Length);
             if (_dy is null)
                 layer.Apply(_x!.Span.Slice(start, length), _y.Span.Slice(start, length));
             else
                 layer.Derive(_x!.Span.Slice(start, length), _y.Span.Slice(start, length), _dy.Span.Slice(start, length), _dx!.Span.Slice(start, length));
         }
 
-        // Chunk edges on 16-float (64-byte) boundaries, so no two threads write one cache line.
-        private int Boundary(int chunk, int n) => chunk == _chunks ? n : (int)((long)chunk * n / _chunks) & ~15;
     }
 }

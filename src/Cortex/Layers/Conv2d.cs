@@ -139,14 +139,15 @@ public sealed class Conv2d : Layer
     /// <summary>The bias, shape (FN), or null when created with <c>bias: false</c>.</summary>
     public Parameter? Bias { get; private set; }
 
-    /// <summary>
-    /// w[f] ← scale[f]·w[f], b[f] ← scale[f]·b[f] + shift[f] (a bias is created when there is none):
-    /// a following per-channel affine map (a batch norm at inference) folded into this convolution.
-    /// </summary>
     /// <summary>Whether this convolution applies the ReLU after it itself (set by <see cref="BatchNormFolding.Fold"/>; inference only).</summary>
     public bool FusedRelu { get; private set; }
 
     internal void FuseRelu() => FusedRelu = true;
+
+    /// <summary>
+    /// w[f] ← scale[f]·w[f], b[f] ← scale[f]·b[f] + shift[f] (a bias is created when there is none):
+    /// a following per-channel affine map (a batch norm at inference) folded into this convolution.
+    /// </summary>
 
     internal void FoldScaleShift(ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
     {
@@ -183,6 +184,9 @@ public sealed class Conv2d : Layer
     public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
+        if (FusedRelu)   // this convolution owns the fused ReLU, so it refuses whichever layer calls (a block may skip the ReLU layer)
+            throw new InvalidOperationException(
+                $"{Describe()}: a ReLU is fused into it for inference (BatchNormFolding.Fold); gradients through a folded model are not available. Use the model before folding.");
         var x = _input ?? throw BackwardBeforeForward();
         if (outputGradient.Shape != _output!.Shape)
             throw OutputGradientShapeError(_output.Shape, outputGradient.Shape);

@@ -71,4 +71,31 @@ public class ParallelismTests
 
         public void Execute(int index) => Interlocked.Increment(ref Hits[index]);
     }
+
+    // Chunks tile [0, n) exactly, in order, with inner edges on 16-float boundaries.
+    [Theory]
+    [InlineData(1, 1000)]
+    [InlineData(2, 1 << 16)]
+    [InlineData(3, 100_003)]
+    [InlineData(7, 33)]
+    public void ChunkRange_TilesTheRange_OnCacheLineEdges(int chunks, int length)
+    {
+        int next = 0;
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            var (start, count) = Parallelism.ChunkRange(chunk, chunks, length);
+            Assert.Equal(next, start);
+            Assert.True(count >= 0);
+            Assert.Equal(0, start % 16);
+            next = start + count;
+        }
+        Assert.Equal(length, next);
+    }
+
+    [Fact]
+    public void ElementwiseChunks_OnePerThread_OnlyForLargeTensors()
+    {
+        Assert.Equal(1, Parallelism.ElementwiseChunks((1 << 16) - 1));
+        Assert.Equal(Parallelism.MaxDegree, Parallelism.ElementwiseChunks(1 << 16));
+    }
 }

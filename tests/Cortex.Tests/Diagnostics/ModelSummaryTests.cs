@@ -110,7 +110,6 @@ public class ModelSummaryTests
         var h = model[0].Forward(x, false).Clone();
         Assert.Equal(h.ToArray(), trace[1].Input.ToArray());
         Assert.Equal(model[1].Forward(h, false).ToArray(), trace[2].Input.ToArray());
-        Assert.Equal(model.Forward(x, false).ToArray(), model.Forward(x, false).ToArray());
     }
 
     [Fact]
