@@ -80,6 +80,13 @@ return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
 int Run(ParseResult result, IReadOnlyList<Suite> suites)
 {
     var console = AnsiConsole.Console;
+    var unoptimized = OptimizedBuild.Unoptimized();
+    if (unoptimized.Count > 0)
+    {
+        console.MarkupLineInterpolated(
+            $"[red]error:[/] {string.Join(", ", unoptimized)} built without optimizations (Debug); timing it would be meaningless. Build with -c Release: dotnet run -c Release --project bench/Cortex.Bench -- ...");
+        return 2;
+    }
     if (Console.IsOutputRedirected)
         console.Profile.Width = 200;                // a log file: keep table rows on one line
     var settings = MeasureSettings.Default with { CaseBudget = TimeSpan.FromSeconds(result.GetValue(caseSeconds)) };
