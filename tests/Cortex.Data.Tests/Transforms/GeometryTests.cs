@@ -148,6 +148,46 @@ public sealed class GeometryTests
         Assert.Equal(expected, y);
     }
 
+    [Theory]
+    [InlineData(FillMode.Nearest)]
+    [InlineData(FillMode.Constant)]
+    [InlineData(FillMode.Reflect)]
+    [InlineData(FillMode.Wrap)]
+    public void AffineWarp_RandomKerasWarps_MatchTheBilinearDefinitionTapByTap(FillMode mode)
+    {
+        // Warps whose taps fall inside, on the border and outside the image: every output value
+        // equals the formula in AffineWarp's header with each of the four taps resolved by the
+        // fill mode, whichever way it was computed (eight-pixel blocks for nearest and constant
+        // where AVX-512 exists, 11 columns making the last block overlap; pixel by pixel otherwise).
+        var size = new ImageSize(3, 9, 11);
+        var random = new Random(7);
+        var x = Enumerable.Range(0, size.Length).Select(_ => (float)random.NextDouble()).ToArray();
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var m = RandomAffine.Matrix(size.Height, size.Width, 80 * random.NextDouble() - 40, 4 * random.NextDouble() - 2,
+                4 * random.NextDouble() - 2, 20 * random.NextDouble() - 10, 0.7 + 0.6 * random.NextDouble(), 0.7 + 0.6 * random.NextDouble());
+            var y = new float[size.Length];
+            AffineWarp.Apply(x, size, y, size.Height, size.Width, m, mode, fillValue: -1f);
+            for (int c = 0; c < size.Channels; c++)
+                for (int i = 0; i < size.Height; i++)
+                    for (int j = 0; j < size.Width; j++)
+                        Assert.Equal(Bilinear(x, size, c, m.A * i + m.B * j + m.C, m.D * i + m.E * j + m.F, mode, -1f), At(y, size, c, i, j));
+        }
+    }
+
+    private static float Bilinear(float[] x, ImageSize size, int channel, double r, double c, FillMode mode, float fill)
+    {
+        double rf = Math.Floor(r), cf = Math.Floor(c);
+        float a = (float)(r - rf), b = (float)(c - cf);
+        float Tap(int row, int column)
+        {
+            int y = FillModes.Map(row, size.Height, mode), xx = FillModes.Map(column, size.Width, mode);
+            return y < 0 || xx < 0 ? fill : At(x, size, channel, y, xx);
+        }
+        int r0 = (int)rf, c0 = (int)cf;
+        return (1 - a) * (1 - b) * Tap(r0, c0) + (1 - a) * b * Tap(r0, c0 + 1) + a * (1 - b) * Tap(r0 + 1, c0) + a * b * Tap(r0 + 1, c0 + 1);
+    }
+
     [Fact]
     public void FillModes_MatchKerasDocumentation()
     {
