@@ -59,6 +59,9 @@ internal static unsafe class GemmDriver<TKernel>
     /// <summary>Chunks per thread in the compute phase: enough to even out, few enough to stay cheap.</summary>
     private const int ChunksPerThread = 4;
 
+    /// <summary>A column chunk packs and runs its B~ panels in groups of at most this many floats (256 KB, an eighth of L2).</summary>
+    private const long PackedBGroupFloats = 64 * 1024;
+
     [ThreadStatic]
     private static Call? _call;
 
@@ -188,7 +191,8 @@ internal static unsafe class GemmDriver<TKernel>
 
         // Chunking of the current phase.
         private int _bPackChunks, _bPanelsPerPackChunk;
-        private int _panelsPerChunk;   // column panels or row panels per compute chunk
+        private int _units, _chunks;   // column or row panels, shared out evenly between the compute chunks
+        private int _groupPanels;      // B~ panels a column chunk packs at once
 
         public void Run(in GemmProblem p, int threads)
         {
@@ -220,14 +224,29 @@ internal static unsafe class GemmDriver<TKernel>
                     }
 
                     // Phase 2: the products, in chunks.
-                    int units = _columnChunks ? colPanels : CeilDiv(p.M, _mr);
-                    int maxPerChunk = _columnChunks ? units : TKernel.MC / _mr;
-                    _panelsPerChunk = threads == 1 ? maxPerChunk : Math.Clamp(CeilDiv(units, threads * ChunksPerThread), 1, maxPerChunk);
+                    _units = _columnChunks ? colPanels : CeilDiv(p.M, _mr);
+                    _chunks = Chunks(_units, _columnChunks ? _units : TKernel.MC / _mr, threads);
+                    _groupPanels = (int)Math.Max(1, PackedBGroupFloats / ((long)TKernel.NR * _kcStep));
                     _packing = false;
-                    Dispatch(CeilDiv(units, _panelsPerChunk));
+                    Dispatch(_chunks);
                 }
             }
         }
+
+        // How many chunks share out `units` panels: at most `maxPerChunk` each, about ChunksPerThread per
+        // thread, and a multiple of the threads so that equal chunks leave no thread a chunk behind
+        // (1024² had 7 chunks of 10 row panels and one of 4: one thread ran 40 panels, the other 34).
+        private static int Chunks(int units, int maxPerChunk, int threads)
+        {
+            int chunks = CeilDiv(units, maxPerChunk);
+            if (threads == 1)
+                return chunks;
+            chunks = Math.Max(chunks, threads * ChunksPerThread);
+            return Math.Min(units, CeilDiv(chunks, threads) * threads);
+        }
+
+        /// <summary>The first panel of compute chunk <paramref name="chunk"/>: the panels are shared out evenly (sizes differ by at most one).</summary>
+        private int PanelStart(int chunk) => (int)((long)chunk * _units / _chunks);
 
         private void Dispatch(int tasks)
         {
@@ -274,8 +293,8 @@ internal static unsafe class GemmDriver<TKernel>
                 workspace.PackedABlock = _blockId;
             }
 
-            int first = chunk * _panelsPerChunk * TKernel.NR;
-            int last = Math.Min(_nc, first + _panelsPerChunk * TKernel.NR);
+            int first = PanelStart(chunk) * TKernel.NR;
+            int last = Math.Min(_nc, PanelStart(chunk + 1) * TKernel.NR);
             int jr = first;
             if (_bInPlace)
             {
@@ -294,13 +313,15 @@ internal static unsafe class GemmDriver<TKernel>
                 jr = fullEnd;
             }
 
-            // The chunk's remaining panels (all of them, or the narrow last one of an in-place B),
-            // packed together just before use: they stay in L2, each panel is hot in L1 while used.
-            if (jr < last)
+            // The chunk's remaining panels (all of them, or the narrow last one of an in-place B), packed
+            // a group at a time just before use: a group stays in L2, each panel is hot in L1 while used.
+            // (One chunk holding all of a wide B, as on one thread, once packed 24 MB before using any.)
+            float* packedB = jr < last ? workspace.PackedB((nint)_groupPanels * TKernel.NR * _kcStep) : null;
+            while (jr < last)
             {
-                float* packedB = workspace.PackedB((nint)_panelsPerChunk * TKernel.NR * _kcStep);
-                GemmPacking.PackB<TKernel>(p, _pc, _kc, _jc + jr, last - jr, packedB);
-                for (int q = 0; jr < last; jr += TKernel.NR, q += TKernel.NR)
+                int groupEnd = Math.Min(last, jr + _groupPanels * TKernel.NR);
+                GemmPacking.PackB<TKernel>(p, _pc, _kc, _jc + jr, groupEnd - jr, packedB);
+                for (int q = 0; jr < groupEnd; jr += TKernel.NR, q += TKernel.NR)
                 {
                     int nr = Math.Min(TKernel.NR, _nc - jr);
                     float* cColumn = p.C + _jc + jr;
@@ -314,8 +335,8 @@ internal static unsafe class GemmDriver<TKernel>
         private void ComputeRows(int chunk)
         {
             ref readonly var p = ref Problem;
-            int i0 = chunk * _panelsPerChunk * _mr;
-            int mc = Math.Min(p.M - i0, _panelsPerChunk * _mr);
+            int i0 = PanelStart(chunk) * _mr;
+            int mc = Math.Min(p.M, PanelStart(chunk + 1) * _mr) - i0;
             int mr = Balanced(mc, TKernel.MR);   // only the last chunk can be uneven: share its rows out equally
             float* packedA = GemmWorkspace.Current.PackedA((nint)TKernel.MC * _kcStep);
             GemmPacking.PackA<TKernel>(p, i0, mc, mr, _pc, _kc, packedA);

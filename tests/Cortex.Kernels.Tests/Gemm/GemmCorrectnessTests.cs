@@ -95,6 +95,33 @@ public class GemmCorrectnessTests
         new GemmCase(false, false, m, n, k, 1f, 0f).AssertMatchesReference(Gemm.Multiply, seed: m);
     }
 
+    [Theory]
+    [InlineData(40, 1005, 300)]   // A small, B packed: a one-thread chunk holds 32 panels, packed in groups
+    [InlineData(20, 1005, 300)]   // at most two row panels: B read in place, its narrow last panel packed
+    [InlineData(600, 77, 40)]     // A large: 43 row panels shared out between the chunks
+    public void WideAndTallProducts_OnAllThreadsAndNested_MatchReference(int m, int n, int k)
+    {
+        var @case = new GemmCase(false, false, m, n, k, 1.5f, 0.5f, Pad: 1);
+        @case.AssertMatchesReference(
+        [
+            ("Gemm.Multiply", Gemm.Multiply),
+            ("nested in a parallel body (planned as one thread)", MultiplyNested),
+        ], seed: m);
+    }
+
+    // Runs the product from inside a Parallelism.For body, where Gemm plans a call as one thread's work.
+    private static void MultiplyNested(bool transposeA, bool transposeB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        float[] aa = a.ToArray(), bb = b.ToArray(), cc = c.ToArray();
+        Parallelism.For(2, i =>
+        {
+            if (i == 0)
+                Gemm.Multiply(transposeA, transposeB, m, n, k, alpha, aa, lda, bb, ldb, beta, cc, ldc);
+        });
+        cc.CopyTo(c);
+    }
+
     [Fact]
     public void DocumentationExample_GivesTheWrittenResult()
     {
