@@ -20,7 +20,8 @@
 // zero padding on AVX-512, each output row is masked 16-lane moves that read only [owLo, owHi) and
 // write the padding zeros in the same store (RowSegments.cs; LeNet-5's conv2 unfolds in half the
 // time of a Span copy per row). Otherwise, with stride 1 the inside range is one contiguous copy
-// (memmove); with stride > 1 a strided gather with no bounds checks. Rows that fall wholly in the top/bottom padding are a fill (zero) or the clamped edge row.
+// (memmove); with stride 2 and zero padding on AVX-512, masked loads of the row and an even-lane
+// permute (a ResNet transition unfolded 3× slower as a scalar gather); with other strides a strided gather with no bounds checks. Rows that fall wholly in the top/bottom padding are a fill (zero) or the clamped edge row.
 // Single-threaded on purpose: callers parallelize over the batch, and the work is memory-bound.
 // The naive twin is Reference/Im2ColReference.cs.
 using System.Diagnostics;
@@ -85,6 +86,12 @@ public static class Im2Col
         if (g.StrideWidth == 1 && g.PaddingMode == PaddingMode.Zero && RowSegments.IsAccelerated)
         {
             UnfoldImageMasked(g, x, col, colOffset, ldCol);
+            return;
+        }
+
+        if (g.StrideWidth == 2 && g.DilationWidth == 1 && g.PaddingMode == PaddingMode.Zero && RowSegments.IsAccelerated)
+        {
+            UnfoldImageStride2(g, x, col, colOffset, ldCol);
             return;
         }
 
@@ -158,6 +165,38 @@ public static class Im2Col
                             bool inside = (uint)ih < (uint)height;
                             // A row of the top or bottom border reads nothing: an empty window writes zeros.
                             RowSegments.CopyWindow(plane + (inside ? ih * width + wOffset : 0), dst + i * ow, ow, inside ? lo : 0, inside ? hi : 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>UnfoldImage for stride 2 across and zero padding: each output row is a few masked loads and an even-lane permute (RowSegments).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void UnfoldImageStride2(in Conv2dGeometry g, ReadOnlySpan<float> x, Span<float> col, int colOffset, int ldCol)
+    {
+        int height = g.Height, width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth, sh = g.StrideHeight;
+        fixed (float* px = x)
+        fixed (float* pcol = col)
+        {
+            float* dst = pcol + colOffset;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* plane = px + (nint)c * height * width;
+                for (int kh = 0; kh < g.KernelHeight; kh++)
+                {
+                    int hOffset = kh * g.DilationHeight - g.PadTop;                 // ih = oh*SH + hOffset
+                    for (int kw = 0; kw < g.KernelWidth; kw++, dst += ldCol)
+                    {
+                        int wOffset = kw - g.PadLeft;                               // iw = 2·ow + wOffset
+                        for (int i = 0; i < oh; i++)
+                        {
+                            int ih = i * sh + hOffset;
+                            if ((uint)ih < (uint)height)
+                                RowSegments.CopyEveryOther(plane + ih * width, width, wOffset, dst + i * ow, ow);
+                            else
+                                new Span<float>(dst + i * ow, ow).Clear();          // a row of the top or bottom border
                         }
                     }
                 }

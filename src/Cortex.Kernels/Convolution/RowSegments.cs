@@ -1,5 +1,5 @@
-// RowSegments.cs — the row moves of im2col and col2im for stride 1 and zero padding, as AVX-512
-// masked vector operations.
+// RowSegments.cs — the row moves of im2col and col2im for stride 1 (and im2col's for stride 2)
+// with zero padding, as AVX-512 masked vector operations.
 //
 // With stride 1, output row i of col row (c, kh, kw) is one input row shifted by wOffset: for
 // output columns j in [lo, hi) it reads x[ih, j + wOffset], outside that range it is padding (0).
@@ -39,6 +39,28 @@ internal static unsafe class RowSegments
                 Vector512.Store(v, d + j);
             else
                 Avx512F.MaskStore(d + j, Vector512.LessThan(column, Vector512.Create(count)).AsSingle(), v);
+        }
+    }
+
+    /// <summary>
+    /// d[j] = row[start + 2j] for j in [0, count), read as 0 where start + 2j is outside [0, <paramref name="width"/>):
+    /// one row of a stride-2 im2col with zero padding (<paramref name="start"/> may be negative). Two masked
+    /// loads of 16 input pixels and one even-lane permute per 16 outputs; nothing outside the row is read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyEveryOther(float* row, int width, int start, float* d, int count)
+    {
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var rowWidth = Vector512.Create((uint)width);
+        for (int j = 0; j < count; j += Block)
+        {
+            int first = start + 2 * j;                                   // input column of output j
+            var low = Vector512.LessThan((Vector512<int>.Indices + Vector512.Create(first)).AsUInt32(), rowWidth);
+            var high = Vector512.LessThan((Vector512<int>.Indices + Vector512.Create(first + Block)).AsUInt32(), rowWidth);
+            var v = Avx512F.PermuteVar16x32x2(
+                Avx512F.MaskLoad(row + first, low.AsSingle(), Vector512<float>.Zero), even,
+                Avx512F.MaskLoad(row + first + Block, high.AsSingle(), Vector512<float>.Zero));
+            Store(v, d + j, count - j);
         }
     }
 

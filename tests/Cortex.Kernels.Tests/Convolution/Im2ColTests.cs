@@ -31,6 +31,23 @@ public class Im2ColTests
         AssertMatchesReference(new Conv2dGeometry(1, 4, width, 1, 5, 1, 1, 0, 0, 6, 6));
     }
 
+    // Stride 2 across (the vector path's even-lane permute): output rows shorter than, equal to and
+    // longer than 16 lanes, windows hanging over both ends, the 7×7/2 stem's padding of 3 and 1×1/2 shortcuts.
+    [Theory]
+    [InlineData(5)]
+    [InlineData(16)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(70)]
+    public void Im2Col_StrideTwoWidths_MatchReference(int width)
+    {
+        AssertMatchesReference(new Conv2dGeometry(3, 7, width, 3, 3, stride: 2, padding: 1));
+        AssertMatchesReference(new Conv2dGeometry(2, 9, width, 7, 7, stride: 2, padding: 3));
+        AssertMatchesReference(new Conv2dGeometry(4, 6, width, 1, 1, stride: 2));
+        AssertMatchesReference(new Conv2dGeometry(1, 8, width, 2, 4, stride: 2, padding: 2));
+    }
+
     [Fact]
     public void Im2Col_RandomGeometries_MatchReference()
     {
