@@ -21,7 +21,9 @@
 // write the padding zeros in the same store (RowSegments.cs; LeNet-5's conv2 unfolds in half the
 // time of a Span copy per row). Otherwise, with stride 1 the inside range is one contiguous copy
 // (memmove); with stride 2 and zero padding on AVX-512, masked loads of the row and an even-lane
-// permute (a ResNet transition unfolded 3× slower as a scalar gather); with other strides a strided gather with no bounds checks. Rows that fall wholly in the top/bottom padding are a fill (zero) or the clamped edge row.
+// permute (ResNet-20's transitions unfolded 2.5–4× slower as a scalar gather); with other strides a
+// strided gather with no bounds checks. Rows that fall wholly in the top/bottom padding are a fill
+// (zero) or the clamped edge row.
 // Single-threaded on purpose: callers parallelize over the batch, and the work is memory-bound.
 // The naive twin is Reference/Im2ColReference.cs.
 using System.Diagnostics;
@@ -83,15 +85,9 @@ public static class Im2Col
     /// </summary>
     private static void UnfoldImage(in Conv2dGeometry g, ReadOnlySpan<float> x, Span<float> col, int colOffset, int ldCol)
     {
-        if (g.StrideWidth == 1 && g.PaddingMode == PaddingMode.Zero && RowSegments.IsAccelerated)
+        if (g.PaddingMode == PaddingMode.Zero && RowSegments.IsAccelerated && (g.StrideWidth == 1 || (g.StrideWidth == 2 && g.DilationWidth == 1)))
         {
             UnfoldImageMasked(g, x, col, colOffset, ldCol);
-            return;
-        }
-
-        if (g.StrideWidth == 2 && g.DilationWidth == 1 && g.PaddingMode == PaddingMode.Zero && RowSegments.IsAccelerated)
-        {
-            UnfoldImageStride2(g, x, col, colOffset, ldCol);
             return;
         }
 
@@ -140,11 +136,15 @@ public static class Im2Col
         }
     }
 
-    /// <summary>UnfoldImage for stride 1 and zero padding: each output row is one masked move (RowSegments).</summary>
+    /// <summary>
+    /// UnfoldImage for zero padding and stride 1 across (each output row one masked move) or stride 2
+    /// (masked loads and an even-lane permute), with RowSegments.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void UnfoldImageMasked(in Conv2dGeometry g, ReadOnlySpan<float> x, Span<float> col, int colOffset, int ldCol)
     {
         int height = g.Height, width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth, sh = g.StrideHeight;
+        bool everyOther = g.StrideWidth == 2;
         fixed (float* px = x)
         fixed (float* pcol = col)
         {
@@ -157,46 +157,16 @@ public static class Im2Col
                     int hOffset = kh * g.DilationHeight - g.PadTop;                 // ih = oh*SH + hOffset
                     for (int kw = 0; kw < g.KernelWidth; kw++, dst += ldCol)
                     {
-                        int wOffset = kw * g.DilationWidth - g.PadLeft;             // iw = ow + wOffset
-                        var (lo, hi) = InsideRange(wOffset, 1, width, ow);
+                        int wOffset = kw * g.DilationWidth - g.PadLeft;             // iw = ow*SW + wOffset
+                        var (lo, hi) = InsideRange(wOffset, 1, width, ow);          // (stride 1)
                         for (int i = 0; i < oh; i++)
                         {
                             int ih = i * sh + hOffset;
                             bool inside = (uint)ih < (uint)height;
-                            // A row of the top or bottom border reads nothing: an empty window writes zeros.
-                            RowSegments.CopyWindow(plane + (inside ? ih * width + wOffset : 0), dst + i * ow, ow, inside ? lo : 0, inside ? hi : 0);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>UnfoldImage for stride 2 across and zero padding: each output row is a few masked loads and an even-lane permute (RowSegments).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void UnfoldImageStride2(in Conv2dGeometry g, ReadOnlySpan<float> x, Span<float> col, int colOffset, int ldCol)
-    {
-        int height = g.Height, width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth, sh = g.StrideHeight;
-        fixed (float* px = x)
-        fixed (float* pcol = col)
-        {
-            float* dst = pcol + colOffset;
-            for (int c = 0; c < g.Channels; c++)
-            {
-                float* plane = px + (nint)c * height * width;
-                for (int kh = 0; kh < g.KernelHeight; kh++)
-                {
-                    int hOffset = kh * g.DilationHeight - g.PadTop;                 // ih = oh*SH + hOffset
-                    for (int kw = 0; kw < g.KernelWidth; kw++, dst += ldCol)
-                    {
-                        int wOffset = kw - g.PadLeft;                               // iw = 2·ow + wOffset
-                        for (int i = 0; i < oh; i++)
-                        {
-                            int ih = i * sh + hOffset;
-                            if ((uint)ih < (uint)height)
+                            if (everyOther && inside)
                                 RowSegments.CopyEveryOther(plane + ih * width, width, wOffset, dst + i * ow, ow);
-                            else
-                                new Span<float>(dst + i * ow, ow).Clear();          // a row of the top or bottom border
+                            else                                                    // an empty window (a border row) writes zeros
+                                RowSegments.CopyWindow(plane + (inside ? ih * width + wOffset : 0), dst + i * ow, ow, inside ? lo : 0, inside ? hi : 0);
                         }
                     }
                 }
