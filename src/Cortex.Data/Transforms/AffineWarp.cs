@@ -37,7 +37,6 @@ public static class AffineWarp
         if (destination.Length != size.Channels * height * width)
             throw new ArgumentException(
                 $"AffineWarp: expected a destination of {size.Channels}×{height}×{width} floats, got {destination.Length}.", nameof(destination));
-        var map = inverse;
         var image = new Image(size, fill, fillValue, height * width);
         bool vectors = Avx512F.IsSupported && Avx2.IsSupported && width >= 8 && fill is FillMode.Nearest or FillMode.Constant;
         fixed (float* input = source)
@@ -48,12 +47,12 @@ public static class AffineWarp
                 if (vectors)
                 {
                     for (int j = 0; j < width; j += 8)
-                        Eight(input, output, image, map, i, Math.Min(j, width - 8), width);
+                        Eight(input, output, image, inverse, i, Math.Min(j, width - 8), width);
                     continue;
                 }
 
                 for (int j = 0; j < width; j++)
-                    Pixel(input, output, image, map, i, j, width);
+                    Pixel(input, output, image, inverse, i, j, width);
             }
         }
     }

@@ -158,15 +158,16 @@ public static class Im2Col
                     for (int kw = 0; kw < g.KernelWidth; kw++, dst += ldCol)
                     {
                         int wOffset = kw * g.DilationWidth - g.PadLeft;             // iw = ow*SW + wOffset
-                        var (lo, hi) = InsideRange(wOffset, 1, width, ow);          // (stride 1)
+                        var (lo, hi) = InsideRange(wOffset, 1, width, ow);          // the window of stride 1
                         for (int i = 0; i < oh; i++)
                         {
                             int ih = i * sh + hOffset;
-                            bool inside = (uint)ih < (uint)height;
-                            if (everyOther && inside)
+                            if ((uint)ih >= (uint)height)
+                                RowSegments.CopyWindow(plane, dst + i * ow, ow, 0, 0);  // a top or bottom border row: an empty window writes zeros
+                            else if (everyOther)
                                 RowSegments.CopyEveryOther(plane + ih * width, width, wOffset, dst + i * ow, ow);
-                            else                                                    // an empty window (a border row) writes zeros
-                                RowSegments.CopyWindow(plane + (inside ? ih * width + wOffset : 0), dst + i * ow, ow, inside ? lo : 0, inside ? hi : 0);
+                            else
+                                RowSegments.CopyWindow(plane + ih * width + wOffset, dst + i * ow, ow, lo, hi);
                         }
                     }
                 }
