@@ -67,8 +67,7 @@ public sealed class Trainer
             throw new ArgumentException("Trainer.Fit: the training set is empty.", nameof(train));
 
         int batchSize = Math.Min(Options.BatchSize, train.Count);
-        int batches = Options.DropLast ? train.Count / batchSize : (train.Count + batchSize - 1) / batchSize;
-        var context = new TrainingContext(Model, Optimizer, Options.Epochs, train.Count, batches);
+        var context = new TrainingContext(Model, Optimizer, Options.Epochs, train.Count, batchSize, Options.DropLast);
         History = context.History;
         var scheduler = Schedule is null ? null : new LearningRateScheduler(Optimizer, Schedule);
         var shuffle = new CortexRandom(Options.Seed);
@@ -90,11 +89,12 @@ public sealed class Trainer
             scheduler?.BeginEpoch(epoch - 1);
             if (Options.Shuffle)
                 shuffle.Shuffle(order.AsSpan());
-            (train as IPlannedDataset)?.PlanEpoch(epoch, order, batchSize, batches); // lets a loader prefetch
+            context.ApplyBatchSizeRequest(train.Count);  // a change asked for during the last epoch's final batch
+            (train as IPlannedDataset)?.PlanEpoch(epoch, order, context.BatchSize, context.BatchesPerEpoch); // lets a loader prefetch
             foreach (var callback in Callbacks)
                 callback.OnEpochBegin(context, epoch);
 
-            var (trainLoss, trainAccuracy, seconds, seen) = TrainEpoch(train, order, batchSize, batches, epoch, context, cancellation);
+            var (trainLoss, trainAccuracy, seconds, seen) = TrainEpoch(train, order, epoch, context, cancellation);
             Evaluation? validated = validation is null ? null : Evaluate(validation, validationSample);
             var record = new EpochRecord(
                 epoch, trainLoss, trainAccuracy,
@@ -165,20 +165,27 @@ public sealed class Trainer
     // ---- the epoch --------------------------------------------------------------------------
 
     private (double Loss, double Accuracy, double Seconds, int Seen) TrainEpoch(
-        IDataset train, int[] order, int batchSize, int batches, int epoch, TrainingContext context, CancellationToken cancellation)
+        IDataset train, int[] order, int epoch, TrainingContext context, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
+        var pausedAtStart = context.PausedTime;
         double lossSum = 0;
         int correct = 0, seen = 0;
         var weights = Options.Regularizer is null ? null : ParameterGroups.Weights(Model).ToArray();
         using var skipInputGradient = new InputGradientOff(Model);   // nothing reads dL/d(images)
-        for (int b = 0; b < batches; b++)
+        // b counts this epoch's batches; start is the first sample of batch b in the shuffled order.
+        // Both advance by position rather than by b·batchSize, because a callback may change the
+        // batch size between two batches (the rest of the epoch is then planned again).
+        for (int b = 0, start = 0; b < context.BatchesPerEpoch; b++)
         {
             cancellation.ThrowIfCancellationRequested();
-            int start = b * batchSize;
+            if (context.ApplyBatchSizeRequest(order.Length - start, b))
+                (train as IPlannedDataset)?.PlanEpoch(epoch, order.AsSpan(start), context.BatchSize, context.BatchesPerEpoch - b);
+            int batchSize = context.BatchSize;
             int n = Math.Min(batchSize, order.Length - start);
             var batch = n == batchSize ? _full : _partial;
             var (x, target, labels) = batch.Fill(train, order.AsSpan(start, n));
+            start += n;
 
             Optimizer.ZeroGradients();
             var y = Model.Forward(x, training: true);
@@ -191,7 +198,7 @@ public sealed class Trainer
             {
                 context.RequestStop($"diverged at epoch {epoch}, step {b + 1}");
                 throw new TrainingDivergedException(
-                    $"Training stopped at epoch {epoch}, step {b + 1} of {batches}: the loss is no longer finite. " +
+                    $"Training stopped at epoch {epoch}, step {b + 1} of {context.BatchesPerEpoch}: the loss is no longer finite. " +
                     "Lower the learning rate (or clip gradients); the last checkpoint, if any, is kept.", e);
             }
             if (weights is not null)
@@ -207,14 +214,16 @@ public sealed class Trainer
             seen += n;
             if (Callbacks.Count > 0)
             {
-                double elapsed = clock.Elapsed.TotalSeconds;
-                var progress = new BatchProgress(epoch, b + 1, batches, seen, Math.Min(batches * batchSize, order.Length),
-                    lossSum / seen, (double)correct / seen, seen / Math.Max(elapsed, 1e-9), clock.Elapsed);
+                var elapsed = clock.Elapsed - (context.PausedTime - pausedAtStart);
+                int total = Math.Min(seen + (context.BatchesPerEpoch - b - 1) * batchSize, order.Length);
+                var progress = new BatchProgress(epoch, b + 1, context.BatchesPerEpoch, seen, total,
+                    lossSum / seen, (double)correct / seen, seen / Math.Max(elapsed.TotalSeconds, 1e-9), elapsed);
                 for (int c = 0; c < Callbacks.Count; c++)
                     Callbacks[c].OnBatchEnd(context, progress);
             }
         }
-        return (lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), clock.Elapsed.TotalSeconds, seen);
+        double seconds = (clock.Elapsed - (context.PausedTime - pausedAtStart)).TotalSeconds;
+        return (lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), seconds, seen);
     }
 
     /// <summary>Turns <see cref="Layer.InputGradientRequired"/> off on a model for a scope and back to what it was after.</summary>

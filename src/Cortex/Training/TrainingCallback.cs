@@ -5,18 +5,42 @@ using Cortex.Optimizers;
 
 namespace Cortex.Training;
 
-/// <summary>What a callback can see of the run, and how it can stop it.</summary>
-public sealed class TrainingContext(Layer model, Optimizer optimizer, int epochs, int trainCount, int batchesPerEpoch)
+/// <summary>What a callback can see of the run, and how it can steer it (stop, change the batch size).</summary>
+public sealed class TrainingContext
 {
-    public Layer Model { get; } = model;
-    public Optimizer Optimizer { get; } = optimizer;
-    public int Epochs { get; } = epochs;
-    public int TrainCount { get; } = trainCount;
-    public int BatchesPerEpoch { get; } = batchesPerEpoch;
+    private readonly bool _dropLast;
+    private int _requestedBatchSize;
+    private long _pausedTicks;
+
+    public TrainingContext(Layer model, Optimizer optimizer, int epochs, int trainCount, int batchSize, bool dropLast = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        Model = model;
+        Optimizer = optimizer;
+        Epochs = epochs;
+        TrainCount = trainCount;
+        _dropLast = dropLast;
+        BatchSize = Math.Min(batchSize, Math.Max(trainCount, 1));
+        BatchesPerEpoch = BatchesFor(trainCount);
+    }
+
+    public Layer Model { get; }
+    public Optimizer Optimizer { get; }
+    public int Epochs { get; }
+    public int TrainCount { get; }
     public History History { get; } = new();
+
+    /// <summary>Samples per mini-batch now (the trainer's option, until <see cref="RequestBatchSize"/> changes it).</summary>
+    public int BatchSize { get; private set; }
+
+    /// <summary>Batches in the current epoch (when the batch size changes mid-epoch, the batches done plus those left).</summary>
+    public int BatchesPerEpoch { get; private set; }
 
     /// <summary>Set by <see cref="RequestStop"/>: the trainer ends after the current epoch.</summary>
     public bool StopRequested { get; private set; }
+
+    /// <summary>Time callbacks held the training thread on purpose (a paused dashboard); epoch timings leave it out.</summary>
+    public TimeSpan PausedTime => TimeSpan.FromTicks(Interlocked.Read(ref _pausedTicks));
 
     /// <summary>Asks the trainer to stop after this epoch, with a reason kept in the history.</summary>
     public void RequestStop(string reason)
@@ -24,6 +48,39 @@ public sealed class TrainingContext(Layer model, Optimizer optimizer, int epochs
         StopRequested = true;
         History.StopReason ??= reason;
     }
+
+    /// <summary>
+    /// Asks for mini-batches of <paramref name="batchSize"/> from the next batch on (clamped to the training set's
+    /// size); the rest of the epoch is re-planned. Safe to call from any thread; the last request wins.
+    /// </summary>
+    public void RequestBatchSize(int batchSize)
+    {
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"TrainingContext: expected a batch size ≥ 1, got {batchSize}.");
+        Volatile.Write(ref _requestedBatchSize, batchSize);
+    }
+
+    /// <summary>A callback that held the training thread (paused) reports how long, so images/s and epoch times exclude it.</summary>
+    public void ReportPause(TimeSpan duration) => Interlocked.Add(ref _pausedTicks, Math.Max(duration.Ticks, 0));
+
+    /// <summary>
+    /// Applies a pending batch-size request before a batch, with <paramref name="remaining"/> samples left in the epoch
+    /// after <paramref name="done"/> batches, and recounts the epoch's batches (always at an epoch's start, done = 0).
+    /// Returns whether the batch size changed.
+    /// </summary>
+    internal bool ApplyBatchSizeRequest(int remaining, int done = 0)
+    {
+        int requested = Interlocked.Exchange(ref _requestedBatchSize, 0);
+        int size = Math.Min(requested, Math.Max(TrainCount, 1));
+        bool changed = requested > 0 && size != BatchSize;
+        if (changed)
+            BatchSize = size;
+        if (changed || done == 0)
+            BatchesPerEpoch = done + BatchesFor(remaining);
+        return changed;
+    }
+
+    private int BatchesFor(int samples) => _dropLast ? samples / BatchSize : (samples + BatchSize - 1) / BatchSize;
 }
 
 /// <summary>Running figures of the current epoch, passed after every batch.</summary>
