@@ -35,6 +35,7 @@ public static class ModelZoo
     {
         LeNet5.Register();
         SimpleConvNet.Register();
+        ConvNetJsCifar.Register();
         CatsDogs.Register();
         AlexNet.Register();
         Vgg.Register();
