@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return PredictCommand.Create();
         yield return VisualizeCommand.Create();
         yield return ConvDemoCommand.Create();
+        yield return StudioCommand.Create();
         yield return InfoCommand.Create();
         yield return SummaryCommand.Create();
         yield return GradCheckCommand.Create();

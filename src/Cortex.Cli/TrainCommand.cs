@@ -24,7 +24,10 @@ internal static class TrainCommand
         var plot = new Option<string>("--plot") { Description = "Draw the accuracy and loss curves into this PNG." };
         var saveBest = new Option<bool>("--save-best") { Description = "Keep the epoch with the best validation accuracy instead of the last one." };
         var patience = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many epochs." };
-        foreach (Option option in new Option[] { output, history, plot, saveBest, patience })
+        var studio = new Option<bool>("--studio") { Description = "Watch and steer this run in Cortex Studio (the live dashboard) while it trains." };
+        var studioPort = new Option<int>("--studio-port") { Description = "The port of --studio's page (0: any free port).", DefaultValueFactory = _ => 5080 };
+        var noBrowser = new Option<bool>("--no-browser") { Description = "With --studio: print the URL without opening a browser." };
+        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser })
             command.Options.Add(option);
 
         command.SetAction(result => CliConsole.Guard(result, console =>
@@ -50,6 +53,9 @@ internal static class TrainCommand
             var trainSet = TrainingSetup.TrainingView(settings, job.Train);
             if (trainSet is AugmentedDataset augmented)
                 console.MarkupLine($"[grey]augmentation: {Markup.Escape(augmented.Transform.Name)}[/]");
+            using var watch = result.GetValue(studio)
+                ? StudioWatch.Start(job, trainSet, data.Test, trainer, StudioCommand.CheckPort(result.GetValue(studioPort)), !result.GetValue(noBrowser), console)
+                : null;
             History trained;
             try
             {

@@ -1,0 +1,56 @@
+// StudioWatch.cs — `cortex train --studio`: the same page as `cortex studio`, attached to this
+// command's own trainer. The page shows and steers the run (pause, learning rate, batch size, …)
+// but cannot restart it with another model: this command owns the run and saves it as usual.
+using Cortex.Data;
+using Cortex.Studio;
+using Cortex.Training;
+using Spectre.Console;
+
+namespace Cortex.Cli;
+
+internal sealed class StudioWatch : IDisposable
+{
+    private readonly StudioSession _session;
+    private readonly StudioServer _server;
+    private readonly TrainingMonitor _monitor;
+
+    private StudioWatch(StudioSession session, StudioServer server, TrainingMonitor monitor) =>
+        (_session, _server, _monitor) = (session, server, monitor);
+
+    public static StudioWatch Start(TrainingJob job, IDataset trainSet, ImageDataset test, Trainer trainer, int port, bool openBrowser, IAnsiConsole console)
+    {
+        var run = new StudioRun
+        {
+            Name = $"{job.Spec.Model}-{job.Settings.Data}",
+            ModelName = job.Spec.Model,
+            DataName = job.Settings.Data,
+            Model = job.Model,
+            Spec = job.Spec,
+            Loss = job.Loss,
+            Optimizer = job.Optimizer,
+            Schedule = job.Schedule,
+            Options = trainer.Options,
+            Train = trainSet,
+            TrainImages = job.Train,
+            Validation = job.Validation,
+            Test = test,
+            Augmentation = (trainSet as Cortex.Data.Loading.AugmentedDataset)?.Transform.Name,
+        };
+        var session = new StudioSession(new StudioOptions { Port = port, DataSources = new Dictionary<string, string> { [job.Settings.Data] = job.Settings.Data }, Models = [job.Spec.Model] });
+        var monitor = new TrainingMonitor(run, session.Events, restartable: false);
+        session.Attach(monitor);
+        trainer.Callbacks.Add(monitor);
+        var server = StudioServer.StartAsync(session).GetAwaiter().GetResult();
+        console.MarkupLine($"[bold]Cortex Studio[/] watching this run at [link]{Markup.Escape(server.Address.ToString())}[/]");
+        if (openBrowser)
+            StudioCommand.OpenBrowser(server.Address);
+        return new StudioWatch(session, server, monitor);
+    }
+
+    public void Dispose()
+    {
+        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _session.Dispose();
+        _monitor.Dispose();
+    }
+}
