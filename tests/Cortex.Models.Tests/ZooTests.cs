@@ -17,6 +17,7 @@ public sealed class ZooTests : IDisposable
     [InlineData("lenet5", 61_706)]          // LeCun et al. 1998 with full C3 connectivity
     [InlineData("lenet5-classic", 61_706)]
     [InlineData("simpleconvnet", 433_890)]  // the lectures' SimpleConvNet on 1×28×28
+    [InlineData("convnetjs-cifar", 22_466)] // ConvNetJS's CIFAR-10 demo net: 1,216 + 8,020 + 10,020 + 3,210
     public void ParameterCounts_MatchThePublishedFigures(string name, long expected) =>
         Assert.Equal(expected, CountParameters(ModelZoo.Create(name)));
 

@@ -48,4 +48,55 @@ public sealed class PlannedDatasetTests
             Assert.Equal(plan.Order.AsSpan(start, Math.Min(16, 50 - start)).ToArray(), data.Calls[c].Indices);
         }
     }
+
+    /// <summary>Asks for a new batch size once, after a given batch of a given epoch.</summary>
+    private sealed class ResizeAfter(int epoch, int batch, int size) : TrainingCallback
+    {
+        public List<(int Epoch, int Batch, int Of, int Seen, int Total)> Seen { get; } = [];
+
+        public override void OnBatchEnd(TrainingContext context, in BatchProgress progress)
+        {
+            Seen.Add((progress.Epoch, progress.Batch, progress.BatchesPerEpoch, progress.Seen, progress.Total));
+            if (progress.Epoch == epoch && progress.Batch == batch)
+                context.RequestBatchSize(size);
+        }
+    }
+
+    [Fact]
+    public void BatchSizeRequest_MidEpoch_ReplansTheRest_AndServesEverySampleOnce()
+    {
+        var data = new Recording(new BlobDataset(50, 3, 4, seed: 1));
+        var model = new Sequential(new Dense(4, 3, random: new CortexRandom(1)));
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(model.AllParameters(), 0.1f),
+            new TrainerOptions { Epochs = 2, BatchSize = 16, Seed = 3 });
+        var resize = new ResizeAfter(epoch: 1, batch: 1, size: 5);
+        trainer.Callbacks.Add(resize);
+        trainer.Fit(data);
+
+        // Epoch 1: one batch of 16, then the 34 samples left in batches of 5 (6 of 5 and one of 4).
+        var epoch1 = data.Calls.Where(c => c.Epoch == 1).Select(c => c.Indices).ToList();
+        Assert.Equal([16, 5, 5, 5, 5, 5, 5, 4], epoch1.Select(i => i.Length));
+        Assert.Equal(data.Plans[0].Order, epoch1.SelectMany(i => i));         // every sample once, in the shuffled order
+        Assert.Equal((1, 5, 7), (data.Plans[1].Epoch, data.Plans[1].BatchSize, data.Plans[1].Batches));
+        Assert.Equal(data.Plans[0].Order[16..], data.Plans[1].Order);          // the re-plan covers exactly the rest
+        Assert.All(resize.Seen.Where(s => s.Epoch == 1).Skip(1), s => Assert.Equal(8, s.Of));
+        Assert.Equal((1, 8, 8, 50, 50), resize.Seen.Where(s => s.Epoch == 1).Last());
+
+        // Epoch 2 keeps the new size from its start: ten batches of 5.
+        Assert.Equal((2, 5, 10), (data.Plans[2].Epoch, data.Plans[2].BatchSize, data.Plans[2].Batches));
+        var epoch2 = data.Calls.Where(c => c.Epoch == 2).Select(c => c.Indices).ToList();
+        Assert.Equal(Enumerable.Repeat(5, 10), epoch2.Select(i => i.Length));
+        Assert.Equal(Enumerable.Range(0, 50), epoch2.SelectMany(i => i).Order());
+    }
+
+    [Fact]
+    public void BatchSizeRequest_Invalid_Throws_AndALargeOneIsClampedToTheSet()
+    {
+        var model = new Sequential(new Dense(4, 3));
+        var context = new TrainingContext(model, new Sgd(model.AllParameters(), 0.1f), epochs: 1, trainCount: 50, batchSize: 16);
+        Assert.Throws<ArgumentOutOfRangeException>(() => context.RequestBatchSize(0));
+        context.RequestBatchSize(1000);
+        Assert.True(context.ApplyBatchSizeRequest(remaining: 50));
+        Assert.Equal((50, 1), (context.BatchSize, context.BatchesPerEpoch));
+    }
 }

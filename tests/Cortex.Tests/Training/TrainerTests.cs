@@ -174,6 +174,32 @@ public sealed class TrainerTests : IDisposable
         Assert.True(first.InputGradientRequired);
     }
 
+    /// <summary>Holds the training thread after the first batch of each epoch, and says so.</summary>
+    private sealed class PauseOnce(TimeSpan hold) : TrainingCallback
+    {
+        public override void OnBatchEnd(TrainingContext context, in BatchProgress progress)
+        {
+            if (progress.Batch != 1)
+                return;
+            Thread.Sleep(hold);
+            context.ReportPause(hold);
+        }
+    }
+
+    [Fact]
+    public void ReportedPause_IsLeftOutOfEpochSeconds()
+    {
+        var train = new BlobDataset(64, 3, 4, seed: 1);
+        var trainer = MakeTrainer(Mlp(1), epochs: 2);
+        var hold = TimeSpan.FromMilliseconds(400);
+        trainer.Callbacks.Add(new PauseOnce(hold));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var history = trainer.Fit(train);
+        Assert.True(clock.Elapsed > 2 * hold);                                 // the pauses happened
+        Assert.All(history.Epochs, e => Assert.True(e.Seconds < hold.TotalSeconds / 2, $"epoch took {e.Seconds} s"));
+        Assert.All(history.Epochs, e => Assert.True(e.ImagesPerSecond > 64 / (hold.TotalSeconds / 2)));
+    }
+
     private sealed class OnBatch(Action action) : TrainingCallback
     {
         public override void OnBatchEnd(TrainingContext context, in BatchProgress progress) => action();
