@@ -19,6 +19,9 @@ const fmt = {
   ms: (v) => v == null ? "–" : (v < 0.1 ? (v * 1000).toFixed(0) + " µs" : v.toFixed(2) + " ms"),
 };
 
+/** Text for an HTML template: class and layer names come from files, so they are escaped. */
+const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
 function showMessage(text, kind) {
   const box = $("message");
   if (!text) { box.hidden = true; return; }
@@ -192,6 +195,7 @@ function updateCharts() {
   const loss = column("loss"), acc = column("acc");
   const smoothSparse = (values) => { const idx = [], vals = []; values.forEach((v, i) => { if (v != null) { idx.push(i); vals.push(v); } }); const s = smooth(vals, w); const out = values.map(() => null); idx.forEach((k, j) => { out[k] = s[j]; }); return out; };
   lossChart.setData([xs, loss, smoothSparse(loss), ...overlays.map((_, i) => column("ol" + i))]);
+  $("loss-chart").dataset.points = String(state.points.length);   // for scripts and the browser test
   accuracyChart.setData([xs, acc, smoothSparse(acc), column("val"), ...overlays.map((_, i) => column("ov" + i))]);
 }
 
@@ -281,14 +285,14 @@ function drawNetwork(view) {
   const host = $("layers");
   const frag = document.createDocumentFragment();
   const input = document.createElement("div"); input.className = "layer";
-  input.innerHTML = `<div class="meta"><b>input</b><div>[${view.input.channels}, ${view.input.height}, ${view.input.width}]</div><div>label: ${view.label}</div></div>`;
+  input.innerHTML = `<div class="meta"><b>input</b><div>[${view.input.channels}, ${view.input.height}, ${view.input.width}]</div><div>label: ${esc(view.label)}</div></div>`;
   const ipics = document.createElement("div"); ipics.className = "pictures";
   ipics.append(picture("image", tileCanvas(view.input, 3)));
   input.append(ipics); frag.append(input);
   for (const layer of view.layers) {
     const row = document.createElement("div"); row.className = "layer"; row.dataset.layer = layer.name;
     const meta = document.createElement("div"); meta.className = "meta";
-    meta.innerHTML = `<b>${layer.name}</b> ${layer.kind}<div>out [${layer.output_shape.join(", ")}]</div>` +
+    meta.innerHTML = `<b>${esc(layer.name)}</b> ${esc(layer.kind)}<div>out [${layer.output_shape.join(", ")}]</div>` +
       `<div>${fmt.int(layer.parameters)} parameters</div><div>fwd ${fmt.ms(layer.forward_ms)} · bwd ${fmt.ms(layer.backward_ms)} per batch</div>`;
     const pics = document.createElement("div"); pics.className = "pictures";
     const more = (t) => t.total > t.count ? `(${t.count} of ${t.total})` : "";
@@ -304,8 +308,12 @@ function drawNetwork(view) {
 }
 
 function barRow(cls, name, p, right) {
-  const row = document.createElement("div"); row.className = "bar";
-  row.innerHTML = `<span>${name}</span><div class="track"><div class="fill ${right}" style="width:${(p * 100).toFixed(1)}%"></div></div><span class="value">${(p * 100).toFixed(1)}%</span>`;
+  // Built node by node: class names come from folder names, so they are text, never markup.
+  const element = (tag, className, text) => { const e = document.createElement(tag); if (className) e.className = className; if (text != null) e.textContent = text; return e; };
+  const row = element("div", "bar"), track = element("div", "track"), fill = element("div", ("fill " + right).trim());
+  fill.style.width = (p * 100).toFixed(1) + "%";
+  track.append(fill);
+  row.append(element("span", "", name), track, element("span", "value", (p * 100).toFixed(1) + "%"));
   return row;
 }
 
@@ -322,7 +330,7 @@ function drawPredictions(grid) {
     if (item.top.length && item.top[0].class === item.label) right++;
     for (const s of item.top) {
       const row = document.createElement("div"); row.className = "row";
-      row.innerHTML = `<span class="name">${s.name}</span><div class="track"><div class="fill ${s.class === item.label ? "right" : ""}" style="width:${(s.probability * 100).toFixed(1)}%"></div></div>`;
+      row.innerHTML = `<span class="name">${esc(s.name)}</span><div class="track"><div class="fill ${s.class === item.label ? "right" : ""}" style="width:${(s.probability * 100).toFixed(1)}%"></div></div>`;
       mini.append(row);
     }
     cell.append(image, mini); frag.append(cell);
