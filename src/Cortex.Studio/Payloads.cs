@@ -29,6 +29,8 @@ public sealed record LiveMetrics
     public double? ForwardMsPerExample { get; init; }
     public double? BackwardMsPerExample { get; init; }
     public double ElapsedSeconds { get; init; }
+    /// <summary>The share of the training thread's time Studio itself took (its callbacks and pictures), pauses left out.</summary>
+    public double? StudioShare { get; init; }
     public bool Paused { get; init; }
 }
 

@@ -40,10 +40,12 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
     private readonly List<EpochPoint> _epochs = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private readonly Cadence _metricsCadence = new(0.25, 0.01);
-    private readonly Cadence _networkCadence = new(1.0, 0.02);
-    private readonly Cadence _predictionCadence = new(2.0, 0.01);
-    private readonly Cadence _confusionCadence = new(3.0, 0.02);
+    // (at most every N seconds, at most this share of the time): 4 % in all at the most, and for a
+    // small model far less, since the minimum intervals bind first (bench/ `studio`).
+    private readonly Cadence _metricsCadence = new(0.25, 0.005);
+    private readonly Cadence _networkCadence = new(1.0, 0.015);
+    private readonly Cadence _predictionCadence = new(2.0, 0.005);
+    private readonly Cadence _confusionCadence = new(5.0, 0.01);
     private readonly Cadence _saveCadence = new(30.0, 0.02);
 
     private TrainingContext? _context;
@@ -59,6 +61,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
     private int _epochSeen;
     private long _intervalStart = Stopwatch.GetTimestamp();
     private double _l2Loss;
+    private long _trainStart, _studioTicks;
     private double? _validationAccuracy, _validationLoss, _testAccuracy;
 
     /// <param name="run">The run being trained.</param>
@@ -112,6 +115,9 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
     public CancellationToken Cancellation { get; init; }
 
     public long ExamplesSeen => Interlocked.Read(ref _examplesSeen);
+
+    /// <summary>Time the training thread has spent in this monitor (its callbacks and pictures), pauses left out.</summary>
+    public TimeSpan StudioTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _studioTicks));
     public int Epoch => Volatile.Read(ref _epoch);
     public bool Paused => _paused;
     public LiveMetrics? LastMetrics { get; private set; }
@@ -228,6 +234,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
     public override void OnTrainBegin(TrainingContext context)
     {
         _context = context ?? throw new ArgumentNullException(nameof(context));
+        _trainStart = Stopwatch.GetTimestamp();
         State = "training";
         _hub.Publish("run", Info);
         Publish(force: true);
@@ -246,6 +253,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
     public override void OnBatchEnd(TrainingContext context, in BatchProgress progress)
     {
         ArgumentNullException.ThrowIfNull(context);
+        long entered = Stopwatch.GetTimestamp();
         int n = progress.Seen - _epochSeen;
         double batchLoss = progress.Loss * progress.Seen - _epochLossSum;
         double batchCorrect = progress.Accuracy * progress.Seen - _epochCorrect;
@@ -268,6 +276,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
             Timed(_networkCadence, () => PublishNetwork(withGradients: true));
         if (_predictionCadence.Due(now))
             Timed(_predictionCadence, PublishPredictions);
+        Interlocked.Add(ref _studioTicks, Stopwatch.GetTimestamp() - entered);
         if (_pauseRequested)
             WaitWhilePaused(context);
     }
@@ -276,6 +285,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(record);
+        long entered = Stopwatch.GetTimestamp();
         _examplesBase += _epochSeen;
         _validationAccuracy = Finite(record.ValidationAccuracy);
         _validationLoss = Finite(record.ValidationLoss);
@@ -291,6 +301,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
             context.History.Save(_historyPath);
         if (_modelPath is not null && _saveCadence.Due(now))
             Timed(_saveCadence, SaveModel);
+        Interlocked.Add(ref _studioTicks, Stopwatch.GetTimestamp() - entered);
         Publish(force: true);
     }
 
@@ -430,6 +441,15 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
             item();
     }
 
+    /// <summary>The share of the training thread's time (pauses left out) spent in this monitor so far.</summary>
+    private double? StudioShare(long now)
+    {
+        if (_trainStart == 0 || _context is null)
+            return null;
+        double total = (now - _trainStart) / (double)Stopwatch.Frequency - _context.PausedTime.TotalSeconds;
+        return total > 0.5 ? _studioTicks / (double)Stopwatch.Frequency / total : null;
+    }
+
     private static void Timed(Cadence cadence, Action work)
     {
         long start = Stopwatch.GetTimestamp();
@@ -466,6 +486,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
             ForwardMsPerExample = LastNetwork?.ForwardMsPerExample,
             BackwardMsPerExample = LastNetwork is { BackwardMsPerExample: > 0 } v ? v.BackwardMsPerExample : LastMetrics?.BackwardMsPerExample,
             ElapsedSeconds = _clock.Elapsed.TotalSeconds,
+            StudioShare = StudioShare(now),
             Paused = _paused,
         };
         if (_intervalSeen > 0)

@@ -90,6 +90,10 @@ public sealed class EndpointTests
         var metrics = status.GetProperty("metrics");
         Assert.Equal(0.0005, metrics.GetProperty("weight_decay").GetDouble(), 6);
         await host.WaitForAsync(s => s.GetProperty("metrics").GetProperty("l2_loss").GetDouble() > 0, "an L2 part of the loss");
+        // Studio counts its own share of the training thread's time: known after the first half second, and small.
+        var share = (await host.WaitForAsync(s => s.GetProperty("metrics").GetProperty("studio_share").ValueKind == JsonValueKind.Number,
+            "Studio's share of the time")).GetProperty("metrics").GetProperty("studio_share").GetDouble();
+        Assert.InRange(share, 1e-6, 0.5);
     }
 
     [Fact]

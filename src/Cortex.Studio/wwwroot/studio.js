@@ -118,6 +118,7 @@ function onMetrics(m) {
   $("validation-accuracy").textContent = fmt.pct(m.validation_accuracy);
   $("test-accuracy").textContent = fmt.pct(m.test_accuracy);
   $("learning-rate").textContent = fmt.sci(m.learning_rate);
+  $("studio-share").textContent = fmt.pct(m.studio_share);
   setPlaceholder("lr-input", fmt.sci(m.learning_rate));
   setPlaceholder("momentum-input", m.momentum == null ? "n/a" : String(Number(m.momentum.toPrecision(3))));
   setPlaceholder("batch-input", String(m.batch_size));
