@@ -90,9 +90,17 @@ public sealed class StudioSuite : Suite
             {
                 var run = new StudioRun
                 {
-                    Name = "bench-lenet5-digits", ModelName = "lenet5", DataName = "digits", Model = model,
-                    Spec = ModelZoo.Spec("lenet5"), Loss = trainer.Loss, Optimizer = optimizer, Options = options,
-                    Train = train, TrainImages = train, Test = test ?? train,
+                    Name = "bench-lenet5-digits",
+                    ModelName = "lenet5",
+                    DataName = "digits",
+                    Model = model,
+                    Spec = ModelZoo.Spec("lenet5"),
+                    Loss = trainer.Loss,
+                    Optimizer = optimizer,
+                    Options = options,
+                    Train = train,
+                    TrainImages = train,
+                    Test = test ?? train,
                 };
                 _watcher = watch(run, trainer);
             }
@@ -110,7 +118,8 @@ public sealed class StudioSuite : Suite
                     _failure = e;
                     _done.Release();
                 }
-            }) { IsBackground = true, Name = "bench training" };
+            })
+            { IsBackground = true, Name = "bench training" };
             _thread.Start();
         }
 
