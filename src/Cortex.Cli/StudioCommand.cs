@@ -63,16 +63,16 @@ internal static class StudioCommand
                 MaxUploadBytes = (long)limit << 20,
             };
             using var session = new StudioSession(options);
-            if (result.GetValue(run) is { } name)
-                session.View(RunName(name, options.RunsDirectory), given.Length > 0 ? first : null);
-            else
-                session.Start(request);
             using var stop = new CancellationTokenSource();
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            var server = StudioServer.StartAsync(session).GetAwaiter().GetResult();
+            var server = StudioServer.StartAsync(session).GetAwaiter().GetResult();   // the port first: nothing trains if it is taken
             try
             {
+                if (result.GetValue(run) is { } name)
+                    session.View(RunName(name, options.RunsDirectory), given.Length > 0 ? first : null);
+                else
+                    session.Start(request);
                 console.MarkupLine($"[bold]Cortex Studio[/] at [link]{Markup.Escape(server.Address.ToString())}[/]  [grey](Ctrl+C to stop)[/]");
                 console.MarkupLine($"[grey]data offered: {Markup.Escape(string.Join(", ", sources.Keys))}; runs kept in {Markup.Escape(options.RunsDirectory)}/[/]");
                 if (!result.GetValue(NoBrowser))
@@ -82,12 +82,23 @@ internal static class StudioCommand
             }
             finally
             {
-                session.Dispose();
+                string? last = session.Status().Run;
+                session.Dispose();                       // stops training; the model and history are saved on the way out
                 server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                if (last is not null && result.GetValue(run) is null)
+                    ReportSaved(console, options.RunsDirectory, last);
             }
             return 0;
         }));
         return command;
+    }
+
+    private static void ReportSaved(IAnsiConsole console, string folder, string name)
+    {
+        string model = Path.Combine(folder, name + ".safetensors"), history = Path.Combine(folder, name + RunFiles.HistorySuffix);
+        var saved = new[] { model, history }.Where(File.Exists).ToArray();
+        if (saved.Length > 0)
+            console.MarkupLine($"saved {Markup.Escape(string.Join(" and ", saved))}; see it again with [bold]cortex studio --run {Markup.Escape(name)}[/]");
     }
 
     /// <summary>The sources the page may choose: digits, the installed or cached sets, and the folders given.</summary>

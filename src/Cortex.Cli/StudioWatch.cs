@@ -1,6 +1,7 @@
 // StudioWatch.cs — `cortex train --studio`: the same page as `cortex studio`, attached to this
 // command's own trainer. The page shows and steers the run (pause, learning rate, batch size, …)
 // but cannot restart it with another model: this command owns the run and saves it as usual.
+using System.Runtime.InteropServices;
 using Cortex.Data;
 using Cortex.Studio;
 using Cortex.Training;
@@ -45,6 +46,21 @@ internal sealed class StudioWatch : IDisposable
         if (openBrowser)
             StudioCommand.OpenBrowser(server.Address);
         return new StudioWatch(session, server, monitor);
+    }
+
+    /// <summary>
+    /// After training, when a person is at the terminal: keeps the page up with the finished run (a drawn digit is
+    /// still answered) until Ctrl+C. In a script or CI the command returns at once, as without --studio.
+    /// </summary>
+    public void ServeUntilInterrupted(IAnsiConsole console)
+    {
+        if (Console.IsInputRedirected || Console.IsOutputRedirected || Environment.GetEnvironmentVariable("CI") == "true")
+            return;
+        console.MarkupLine($"[grey]the page at {Markup.Escape(_server.Address.ToString())} shows the finished run; Ctrl+C to exit[/]");
+        using var stop = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        _monitor.Serve(stop.Token);
     }
 
     public void Dispose()

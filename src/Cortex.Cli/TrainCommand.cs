@@ -85,6 +85,7 @@ internal static class TrainCommand
             }
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test accuracy: {test.Accuracy * 100:F2}% ({test.Correct}/{test.Count})"));
+            watch?.ServeUntilInterrupted(console);
             return 0;
         }));
         return command;

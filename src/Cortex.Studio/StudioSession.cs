@@ -213,7 +213,7 @@ public sealed class StudioSession : IDisposable
             }
             catch (OperationCanceledException)
             {
-                monitor.Finish("stopped", "restarted from the page");
+                monitor.Finish("stopped", "training stopped before its last epoch");
                 return;
             }
             catch (TrainingDivergedException e)

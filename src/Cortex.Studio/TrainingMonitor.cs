@@ -356,7 +356,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
         lock (_gate)
             _epochs.AddRange(history);
         if (_epochs.Count > 0)
-            _examplesBase = _epochs[^1].ExamplesSeen ?? 0;
+            _examplesBase = _epochs[^1].ExamplesSeen ?? (long)_epochs[^1].Epoch * _run.Train.Count;   // a history without the column: whole epochs
         Interlocked.Exchange(ref _examplesSeen, _examplesBase);
         _validationAccuracy = _epochs.Count > 0 ? _epochs[^1].ValidationAccuracy : null;
         PublishNetwork(withGradients: false);
