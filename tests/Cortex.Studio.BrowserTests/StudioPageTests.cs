@@ -82,6 +82,45 @@ public sealed class StudioPageTests
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task AFinishedRun_ShowsItsCurves_Pictures_AndStillAnswersADrawing()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"no Chromium at {ChromiumPath}: run scripts/install-chromium.sh (or set CORTEX_CHROMIUM)");
+        await using var host = await StudioHost.StartAsync(train: false);
+        const string name = "lenet5-finished";
+        Cortex.Models.ModelZoo.Save(Cortex.Models.ModelZoo.Create("lenet5"), Cortex.Models.ModelZoo.Spec("lenet5"),
+            Path.Combine(host.RunsDirectory, name + ".safetensors"));
+        var csv = new System.Text.StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,images_per_second\n");
+        for (int e = 1; e <= 6; e++)
+            csv.Append(CultureInfo.InvariantCulture, $"{e},{1.0 / e},{1 - 0.5 / e},{1.2 / e},{1 - 0.6 / e},0.002,0.5,14000\n");
+        await File.WriteAllTextAsync(Path.Combine(host.RunsDirectory, name + "-history.csv"), csv.ToString());
+        host.Session.View(name);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"] });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1500 } });
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        page.SetDefaultTimeout(60_000);
+        await page.GotoAsync(host.Server.Address.ToString());
+
+        await Expect(page, "#state", "viewing");
+        await WaitForAsync(() => LossPointsAsync(page), p => p == 6, "the six epochs on the curve");
+        await WaitForAsync(() => page.Locator("#prediction-grid > *").CountAsync(), n => n == 40, "the 40 test predictions");
+        await WaitForAsync(() => page.Locator("#layers .layer[data-layer]").CountAsync(), n => n == 12, "LeNet-5's 12 layers");
+        Assert.True(await page.IsDisabledAsync("#pause-button"));          // nothing to pause
+
+        var box = (await page.Locator("#draw-canvas").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * 0.3f);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.7f, box.Y + box.Height * 0.7f, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        await WaitForAsync(() => page.Locator("#draw-top .bar").CountAsync(), n => n == 3, "the drawing's top 3");
+        Directory.CreateDirectory(ScreenshotFolder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "studio-run.png") });
+        Assert.Empty(errors);
+    }
+
     private static async Task Expect(IPage page, string selector, string text) =>
         await WaitForAsync(async () => (await page.TextContentAsync(selector))?.Trim() ?? "", t => t == text, $"{selector} to read '{text}'");
 

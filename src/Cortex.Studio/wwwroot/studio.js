@@ -196,7 +196,7 @@ function updateCharts() {
   const loss = column("loss"), acc = column("acc");
   const smoothSparse = (values) => { const idx = [], vals = []; values.forEach((v, i) => { if (v != null) { idx.push(i); vals.push(v); } }); const s = smooth(vals, w); const out = values.map(() => null); idx.forEach((k, j) => { out[k] = s[j]; }); return out; };
   lossChart.setData([xs, loss, smoothSparse(loss), ...overlays.map((_, i) => column("ol" + i))]);
-  $("loss-chart").dataset.points = String(state.points.length);   // for scripts and the browser test
+  $("loss-chart").dataset.points = String(xs.length);   // for scripts and the browser test
   accuracyChart.setData([xs, acc, smoothSparse(acc), column("val"), ...overlays.map((_, i) => column("ov" + i))]);
 }
 
