@@ -62,6 +62,7 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
     private long _intervalStart = Stopwatch.GetTimestamp();
     private double _l2Loss;
     private long _trainStart, _studioTicks;
+    private (long At, long Studio, TimeSpan Paused) _shareFrom, _shareNext;
     private double? _validationAccuracy, _validationLoss, _testAccuracy;
 
     /// <param name="run">The run being trained.</param>
@@ -441,13 +442,22 @@ public sealed class TrainingMonitor : TrainingCallback, IDisposable
             item();
     }
 
-    /// <summary>The share of the training thread's time (pauses left out) spent in this monitor so far.</summary>
+    /// <summary>
+    /// The share of the training thread's time (pauses left out) spent in this monitor over the last 10 to 20 seconds:
+    /// recent rather than since the start, so the first seconds' one-off costs (compiling, the first pictures) fade.
+    /// </summary>
     private double? StudioShare(long now)
     {
         if (_trainStart == 0 || _context is null)
             return null;
-        double total = (now - _trainStart) / (double)Stopwatch.Frequency - _context.PausedTime.TotalSeconds;
-        return total > 0.5 ? _studioTicks / (double)Stopwatch.Frequency / total : null;
+        var paused = _context.PausedTime;
+        long studio = Interlocked.Read(ref _studioTicks);
+        if (_shareFrom.At == 0)
+            _shareFrom = _shareNext = (_trainStart, 0, TimeSpan.Zero);
+        if (Stopwatch.GetElapsedTime(_shareNext.At, now) > TimeSpan.FromSeconds(10))
+            (_shareFrom, _shareNext) = (_shareNext, (now, studio, paused));
+        double total = Stopwatch.GetElapsedTime(_shareFrom.At, now).TotalSeconds - (paused - _shareFrom.Paused).TotalSeconds;
+        return total > 0.5 ? Stopwatch.GetElapsedTime(0, studio - _shareFrom.Studio).TotalSeconds / total : null;
     }
 
     private static void Timed(Cadence cadence, Action work)
