@@ -60,8 +60,8 @@ public sealed record LinearTrainingOptions
     /// <summary>The optimizer's name for <see cref="OptimizerCatalog"/> (<c>sgd</c>, <c>momentum:0.9</c>, <c>adam</c>, <c>adam:nobias</c>…).</summary>
     public string Optimizer { get; init; } = "sgd";
 
-    /// <summary>The learning rate.</summary>
-    public float LearningRate { get; init; } = 0.1f;
+    /// <summary>The learning rate; null takes <see cref="OptimizerCatalog"/>'s default for the rule.</summary>
+    public float? LearningRate { get; init; } = 0.1f;
 
     /// <summary>A schedule for <see cref="ScheduleCatalog.Parse"/> (<c>constant</c>, <c>step:10:0.5</c>, <c>cosine</c>…).</summary>
     public string Schedule { get; init; } = "constant";
