@@ -137,8 +137,12 @@ public sealed class KNearestNeighbors
     /// <summary>The predicted class of every query (N, …) shaped like the training samples.</summary>
     /// <param name="queries">The images to classify.</param>
     /// <param name="progress">Told the fraction of distance blocks done, after each block.</param>
-    public int[] Predict(Tensor queries, IProgress<double>? progress = null) =>
-        Vote(FindNeighbors(queries, Math.Min(K, ReferenceCount == 0 ? K : ReferenceCount), progress), K, NumClasses, DistanceWeighted);
+    /// <remarks>With fewer training samples than <see cref="K"/>, all of them vote.</remarks>
+    public int[] Predict(Tensor queries, IProgress<double>? progress = null)
+    {
+        var neighbors = FindNeighbors(queries, Math.Min(K, ReferenceCount == 0 ? K : ReferenceCount), progress);
+        return Vote(neighbors, neighbors.K, NumClasses, DistanceWeighted);
+    }
 
     /// <summary>
     /// The <paramref name="k"/> nearest training samples of every query, nearest first. One search

@@ -108,6 +108,14 @@ public class KNearestNeighborsTests
     }
 
     [Fact]
+    public void Predict_KAboveTheTrainingCount_LetsAllVote()
+    {
+        var knn = new KNearestNeighbors(k: 5);
+        knn.Fit(Tensor.FromArray(new float[,] { { 0 }, { 1 }, { 10 } }), [1, 1, 0], 2);
+        Assert.Equal([1], knn.Predict(Tensor.FromArray(new float[,] { { 9 } })));   // two votes for 1 beat the nearer 0
+    }
+
+    [Fact]
     public void FindNeighbors_WrongFeatureCount_Throws()
     {
         var knn = new KNearestNeighbors();
