@@ -10,6 +10,8 @@ internal static class CommandCatalog
         yield return TrainCommand.Create();
         yield return CrossValidateCommand.Create();
         yield return SearchCommand.Create();
+        yield return KnnCommand.Create();
+        yield return LinearCommand.Create();
         yield return AugmentCommand.Create();
         yield return EvalCommand.Create();
         yield return PredictCommand.Create();

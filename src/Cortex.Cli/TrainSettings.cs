@@ -100,7 +100,7 @@ internal sealed class TrainOptions
     public Option<string> Data { get; } = new("--data", "-d") { Description = "digits (shipped), fashion-mnist, mnist, cifar10, or a folder of IDX files / CIFAR batches / class sub-folders." };
     public Option<int?> Epochs { get; } = new("--epochs", "-e") { Description = "Passes over the training set." };
     public Option<int?> BatchSize { get; } = new("--batch-size", "-b") { Description = "Samples per mini-batch." };
-    public Option<string> Optimizer { get; } = new("--optimizer") { Description = "sgd, momentum[:μ], nesterov[:μ], adagrad, rmsprop, adam, adamw, adadelta." };
+    public Option<string> Optimizer { get; } = new("--optimizer") { Description = "sgd, momentum[:μ], nesterov[:μ], adagrad, rmsprop, adam, adam:nobias (the slide's, no bias correction), adamw, adadelta." };
     public Option<float?> LearningRate { get; } = new("--lr") { Description = "Initial learning rate (default: 0.002 for the default Adam, else the optimizer's own default)." };
     public Option<string> Schedule { get; } = new("--schedule") { Description = "constant, step:S[,G], exp:K, inv:K, cosine[:MIN], plateau[:P[,F]], warmup:W+SCHEDULE." };
     public Option<float?> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay added to the gradients (λ·w)." };

@@ -8,6 +8,12 @@
 // bias correction and uses ε 1e-7; the paper's form is the one every framework ships.)
 // Computed as w ← w − (lr/(1−β1ᵗ))·m / (√v/√(1−β2ᵗ) + ε), which is the same expression.
 //
+// biasCorrection: false gives the slide's form (cs231n lecture 7), kept as an option:
+//   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  w ← w − lr·m/(√v + ε)
+// Its first steps are small (m starts at 0, so step 1 moves by about lr·(1−β1)/√(1−β2) ≈ 3.2·lr·sign(g)
+// when |g| ≫ ε, and shrinks towards the corrected form as t grows); OptimizerCatalog's "adam:nobias"
+// builds it with the slide's ε = 1e-7.
+//
 // Weight decay: coupled (g + λ·w, PyTorch's Adam(weight_decay=λ)) unless decoupledWeightDecay is
 // set, which gives AdamW (see AdamW.cs).
 using System.Numerics.Tensors;
@@ -17,7 +23,7 @@ using Tensor = Cortex.Tensors.Tensor;
 namespace Cortex.Optimizers;
 
 /// <summary>
-/// Adam with bias correction. State: <c>exp_avg</c> (m) and <c>exp_avg_sq</c> (v), both starting at 0.
+/// Adam, with bias correction (the paper's, the default) or without it (the lectures' slide). State: <c>exp_avg</c> (m) and <c>exp_avg_sq</c> (v), both starting at 0.
 /// </summary>
 /// <example><code>var opt = new Adam(model.AllParameters(), learningRate: 1e-3f);</code></example>
 public class Adam : Optimizer
@@ -31,7 +37,9 @@ public class Adam : Optimizer
     /// <param name="beta2">β2 in [0, 1), default 0.999.</param>
     /// <param name="epsilon">ε &gt; 0, default 1e-8.</param>
     /// <param name="decoupledWeightDecay">True applies <see cref="Optimizer.WeightDecay"/> as w ← w − lr·λ·w (AdamW) instead of adding λ·w to the gradient.</param>
-    public Adam(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, bool decoupledWeightDecay = false)
+    /// <param name="biasCorrection">True (default) divides m by 1−β1ᵗ and v by 1−β2ᵗ as the paper does; false steps by lr·m/(√v + ε) as the lectures' slide writes it.</param>
+    /// <example><code>var slide = new Adam(model.AllParameters(), learningRate: 1e-3f, epsilon: 1e-7f, biasCorrection: false);</code></example>
+    public Adam(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, bool decoupledWeightDecay = false, bool biasCorrection = true)
         : base(parameters, learningRate, "exp_avg", "exp_avg_sq")
     {
         Require(beta1 is >= 0f and < 1f, Name, "beta1 must be in [0, 1)", beta1, nameof(beta1));
@@ -41,7 +49,11 @@ public class Adam : Optimizer
         Beta2 = beta2;
         Epsilon = epsilon;
         _decoupled = decoupledWeightDecay;
+        BiasCorrection = biasCorrection;
     }
+
+    /// <summary>Whether m and v are divided by 1−β1ᵗ and 1−β2ᵗ (the paper's Adam) or used as they are (the slide's).</summary>
+    public bool BiasCorrection { get; }
 
     /// <summary>β1, the decay rate of the first-moment average.</summary>
     public float Beta1 { get; }
@@ -62,8 +74,8 @@ public class Adam : Optimizer
         int n = value.Length;
         var m = state[0].Span.Slice(offset, n);
         var v = state[1].Span.Slice(offset, n);
-        double correction1 = 1.0 - Math.Pow(Beta1, step);     // 1 − β1ᵗ
-        double correction2 = 1.0 - Math.Pow(Beta2, step);     // 1 − β2ᵗ
+        double correction1 = BiasCorrection ? 1.0 - Math.Pow(Beta1, step) : 1.0;     // 1 − β1ᵗ (1 without correction)
+        double correction2 = BiasCorrection ? 1.0 - Math.Pow(Beta2, step) : 1.0;     // 1 − β2ᵗ
 
         TensorPrimitives.Multiply(m, Beta1, m);                               // m = β1·m + (1−β1)·g
         TensorPrimitives.MultiplyAdd(gradient, 1f - Beta1, m, m);

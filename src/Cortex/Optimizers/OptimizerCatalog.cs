@@ -1,7 +1,8 @@
 // OptimizerCatalog.cs — optimizers by name, for the command line and configuration files.
 // Names are case-insensitive and follow PyTorch/Keras spelling: sgd, momentum, nesterov,
 // adagrad, rmsprop, adam, adamw, adadelta. Momentum and Nesterov take μ after a colon
-// ("momentum:0.95"); every rule gets its own default learning rate unless one is given.
+// ("momentum:0.95"); "adam:nobias" is the lectures' slide Adam (no bias correction, ε 1e-7);
+// every rule gets its own default learning rate unless one is given.
 using System.Globalization;
 using Cortex.Layers;
 
@@ -17,7 +18,7 @@ public static class OptimizerCatalog
     /// <summary>
     /// The optimizer named by <paramref name="spec"/> over <paramref name="parameters"/>, with
     /// <paramref name="learningRate"/> or, when null, the rule's default (SGD family, AdaGrad and
-    /// RMSProp 0.01; Adam and AdamW 0.001; AdaDelta 1).
+    /// RMSProp 0.01; Adam and AdamW 0.001; AdaDelta 1). <c>"adam:nobias"</c> is Adam without bias correction and with ε = 1e-7, as the lectures' slide writes it.
     /// </summary>
     public static Optimizer Create(string spec, IEnumerable<Parameter> parameters, float? learningRate = null)
     {
@@ -27,9 +28,10 @@ public static class OptimizerCatalog
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         string name = (colon < 0 ? text : text[..colon]).Trim().ToLowerInvariant();
         string? argument = colon < 0 ? null : text[(colon + 1)..].Trim();
-        if (argument is not null && name is not ("momentum" or "nesterov"))
-            throw new FormatException($"OptimizerCatalog: '{spec}': only momentum and nesterov take an argument (μ), as in 'momentum:0.9'.");
-        float mu = argument is null ? 0.9f : ParseMu(spec, argument);
+        bool noBias = name == "adam" && argument is not null && argument.Equals("nobias", StringComparison.OrdinalIgnoreCase);
+        if (argument is not null && !noBias && name is not ("momentum" or "nesterov"))
+            throw new FormatException($"OptimizerCatalog: '{spec}': only momentum and nesterov take an argument (μ), as in 'momentum:0.9', and adam only 'nobias' (the slide's Adam without bias correction).");
+        float mu = argument is null || noBias ? 0.9f : ParseMu(spec, argument);
         return name switch
         {
             "sgd" => new Sgd(parameters, learningRate ?? 0.01f),
@@ -37,6 +39,7 @@ public static class OptimizerCatalog
             "nesterov" => new Nesterov(parameters, learningRate ?? 0.01f, mu),
             "adagrad" => new AdaGrad(parameters, learningRate ?? 0.01f),
             "rmsprop" => new RmsProp(parameters, learningRate ?? 0.01f),
+            "adam" when noBias => new Adam(parameters, learningRate ?? 1e-3f, epsilon: 1e-7f, biasCorrection: false),
             "adam" => new Adam(parameters, learningRate ?? 1e-3f),
             "adamw" => new AdamW(parameters, learningRate ?? 1e-3f),
             "adadelta" => new AdaDelta(parameters, learningRate ?? 1f),

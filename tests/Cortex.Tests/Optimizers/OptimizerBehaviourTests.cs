@@ -205,5 +205,8 @@ public class OptimizerBehaviourTests
         var ex = Assert.Throws<ArgumentException>(() => OptimizerCatalog.Create("lbfgs", [p]));
         Assert.Contains("unknown optimizer 'lbfgs'", ex.Message, StringComparison.Ordinal);
         Assert.Throws<FormatException>(() => OptimizerCatalog.Create("adam:0.9", [p]));
+        Assert.True(Assert.IsType<Adam>(OptimizerCatalog.Create("adam", [p])).BiasCorrection);
+        Assert.False(Assert.IsType<Adam>(OptimizerCatalog.Create("Adam:NoBias", [p])).BiasCorrection);
+        Assert.Throws<FormatException>(() => OptimizerCatalog.Create("adamw:nobias", [p]));
     }
 }

@@ -187,6 +187,36 @@ public class UpdateRuleTests
     }
 
     [Fact]
+    public void Adam_WithoutBiasCorrection_ThreeSteps_AsTheSlideWritesThem()
+    {
+        // cs231n lecture 7's Adam, step by step in double (lr 0.01, β1 0.9, β2 0.999, ε 1e-7):
+        //   first_moment  = beta1 * first_moment + (1 - beta1) * dx
+        //   second_moment = beta2 * second_moment + (1 - beta2) * dx * dx
+        //   x -= learning_rate * first_moment / (np.sqrt(second_moment) + 1e-7)
+        var p = Param(1f, -2f, 0.5f);
+        var opt = Assert.IsType<Adam>(OptimizerCatalog.Create("adam:nobias", [p], 0.01f));
+        Assert.False(opt.BiasCorrection);
+        Assert.Equal(1e-7f, opt.Epsilon);
+        double[] w = [.. W0], first = new double[3], second = new double[3];
+        for (int t = 0; t < 3; t++)
+        {
+            SetGradient(p, Grads[t]);
+            opt.Step();
+            for (int i = 0; i < 3; i++)
+            {
+                double dx = Grads[t][i];
+                first[i] = 0.9 * first[i] + (1 - 0.9) * dx;
+                second[i] = 0.999 * second[i] + (1 - 0.999) * dx * dx;
+                w[i] -= 0.01 * first[i] / (Math.Sqrt(second[i]) + 1e-7);
+            }
+            AssertClose(w, p.Value);                  // after each of the three steps
+            if (t == 0)                               // step 1 by hand: 0.01 · 0.1·g / (√0.001·|g|) = 0.0316·sign(g)
+                AssertClose([1 - 0.0316228, -2 + 0.0316228, 0.5 - 0.0316228], p.Value, 1e-6);
+        }
+        Assert.NotEqual(AdamReference(0.01, 0, false)[0], p.Value.Span[0], 4);   // not the paper's Adam
+    }
+
+    [Fact]
     public void Adam_CoupledWeightDecay()
     {
         var p = Param(1f, -2f, 0.5f);
