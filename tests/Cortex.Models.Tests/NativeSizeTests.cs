@@ -58,6 +58,7 @@ public sealed class NativeSizeTests
     [InlineData("lenet5", "", 61_706)]
     [InlineData("lenet5-classic", "", 61_706)]
     [InlineData("simpleconvnet", "", 433_890)]
+    [InlineData("convnetjs-cifar", "", 22_466)]              // ConvNetJS's CIFAR-10 demo on 3×32×32
     public void NativeInput_ParametersShapeAndSummary(string name, string options, long parameters, double gigaMacs = 0, long activations = 0)
     {
         var info = ModelZoo.Find(name);
