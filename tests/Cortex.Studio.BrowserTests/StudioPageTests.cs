@@ -94,6 +94,7 @@ public sealed class StudioPageTests
         for (int e = 1; e <= 6; e++)
             csv.Append(CultureInfo.InvariantCulture, $"{e},{1.0 / e},{1 - 0.5 / e},{1.2 / e},{1 - 0.6 / e},0.002,0.5,14000\n");
         await File.WriteAllTextAsync(Path.Combine(host.RunsDirectory, name + "-history.csv"), csv.ToString());
+        await File.WriteAllTextAsync(Path.Combine(host.RunsDirectory, "lenet5-earlier-history.csv"), csv.ToString().Replace(",0.002,", ",0.01,", StringComparison.Ordinal));
         host.Session.View(name);
 
         using var playwright = await Playwright.CreateAsync();
@@ -109,6 +110,12 @@ public sealed class StudioPageTests
         await WaitForAsync(() => page.Locator("#prediction-grid > *").CountAsync(), n => n == 40, "the 40 test predictions");
         await WaitForAsync(() => page.Locator("#layers .layer[data-layer]").CountAsync(), n => n == 12, "LeNet-5's 12 layers");
         Assert.True(await page.IsDisabledAsync("#pause-button"));          // nothing to pause
+
+        // An earlier run from runs/, overlaid on the same axes.
+        await page.ClickAsync("#overlay summary");
+        await page.CheckAsync("#overlay-list label:has-text('lenet5-earlier') input");
+        await page.Locator("#loss-chart .u-legend:has-text('lenet5-earlier loss')").WaitForAsync();
+        await page.Locator("#accuracy-chart .u-legend:has-text('lenet5-earlier val')").WaitForAsync();
 
         var box = (await page.Locator("#draw-canvas").BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * 0.3f);
