@@ -104,8 +104,15 @@ int Run(ParseResult result, IReadOnlyList<Suite> suites)
             console.MarkupLineInterpolated($"[bold]{suite.Name}[/]: {suite.Description}");
             rows.AddRange(suite.Run(context).Select(row => row with { LoadAverage = LoadAverage.OneMinute() }));
         }
-        if (rows.Count > 0)
-            ResultsTable.Write(console, rows, "libtorch");
+        // One table per run of rows with the same peer, so each column says who it is.
+        for (int start = 0; start < rows.Count;)
+        {
+            int end = start;
+            while (end < rows.Count && rows[end].PeerName == rows[start].PeerName)
+                end++;
+            ResultsTable.Write(console, rows[start..end], rows[start].PeerName);
+            start = end;
+        }
         WarnIfBusy(console);
         if (result.GetValue(json) is { } file)
         {

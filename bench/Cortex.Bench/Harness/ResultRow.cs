@@ -17,6 +17,9 @@ public sealed record ResultRow(
     string Suite, string Name, string Details, string Unit, bool HigherIsBetter,
     Statistic? Cortex, Statistic? Peer, double? Peak = null, double? Check = null, string? Note = null)
 {
+    /// <summary>Who the peer column is: libtorch, unless a suite compares Cortex with something else (itself, a recorded figure).</summary>
+    public string PeerName { get; init; } = "libtorch";
+
     /// <summary>The machine's one-minute load average when the row was finished (filled in by the program).</summary>
     public double? LoadAverage { get; init; }
 

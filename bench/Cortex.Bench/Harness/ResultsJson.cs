@@ -1,5 +1,5 @@
 // ResultsJson.cs — writes result rows as a JSON array, one object per row:
-//   { "suite", "name", "details", "unit", "higherIsBetter", "cortex", "peer", "ratio",
+//   { "suite", "name", "details", "unit", "higherIsBetter", "cortex", "peerName", "peer", "ratio",
 //     "cortexMin", "cortexMax", "peerMin", "peerMax", "cortexRounds", "peerRounds",
 //     "peak", "cortexPercentOfPeak", "peerPercentOfPeak", "check", "note", "threads", "loadAverage" }
 // "cortex" and "peer" are medians (null when a side did not run); ratio = cortex / peer.
@@ -27,7 +27,7 @@ public static class ResultsJson
         ArgumentNullException.ThrowIfNull(rows);
         var objects = rows.Select(r => new JsonRow(
             r.Suite, r.Name, r.Details, r.Unit, r.HigherIsBetter,
-            r.Cortex?.Median, r.Peer?.Median, r.Ratio,
+            r.Cortex?.Median, r.PeerName, r.Peer?.Median, r.Ratio,
             r.Cortex?.Min, r.Cortex?.Max, r.Peer?.Min, r.Peer?.Max, r.Cortex?.Count, r.Peer?.Count,
             r.Peak, r.CortexPercentOfPeak, r.PeerPercentOfPeak, r.Check, r.Note, threads, r.LoadAverage)).ToList();
 
@@ -42,7 +42,7 @@ public static class ResultsJson
 
     private sealed record JsonRow(
         string Suite, string Name, string Details, string Unit, bool HigherIsBetter,
-        double? Cortex, double? Peer, double? Ratio,
+        double? Cortex, string PeerName, double? Peer, double? Ratio,
         double? CortexMin, double? CortexMax, double? PeerMin, double? PeerMax, int? CortexRounds, int? PeerRounds,
         double? Peak, double? CortexPercentOfPeak, double? PeerPercentOfPeak, double? Check, string? Note, int Threads, double? LoadAverage);
 }

@@ -47,7 +47,8 @@ public sealed class AugmentSuite : Suite
             var samples = Measure.Alternating([new Contender("augmented", withAugmentation), new Contender("plain", plain)], context.Settings);
             var row = new ResultRow(Name, $"LeNet-5 train, {recipe} vs none", $"batch {Batch}, {Images} digits per epoch, {transform}",
                 "images/s", HigherIsBetter: true, samples[0].Rate(Images), samples[1].Rate(Images),
-                Note: "Cortex vs Cortex: the peer column is training without augmentation");
+                Note: "Cortex vs Cortex: the peer column is training without augmentation")
+            { PeerName = "no augmentation" };
             NetworkSuites.Progress(context, row, started);
             yield return row;
         }

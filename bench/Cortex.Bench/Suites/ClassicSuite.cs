@@ -55,7 +55,8 @@ public sealed class ClassicSuite : Suite
             ], context.Settings);
         var block = new ResultRow(Name, "k-NN L2 distance block", $"{m}×{n}×{Features}, {source}", "GFLOP/s", HigherIsBetter: true,
             samples[0].Rate(blockFlops).Scale(1e-9), samples[1].Rate(blockFlops).Scale(1e-9), context.Peak.Total,
-            Note: "peer column: Cortex's own Gemm.Multiply of the same shape (goal: ratio ≥ 0.7)");
+            Note: "peer column: Cortex's own Gemm.Multiply of the same shape (goal: ratio ≥ 0.7)")
+        { PeerName = "Cortex GEMM" };
         NetworkSuites.Progress(context, block, started);
         yield return block;
 
@@ -73,14 +74,16 @@ public sealed class ClassicSuite : Suite
         }
         var search = new ResultRow(Name, "k-NN L2 search, Fashion-MNIST", $"{Queries:N0} × {References:N0} × {Features}, k = {K}, {source}", "s", HigherIsBetter: false,
             Statistic.Of(seconds), Statistic.Of([ScikitLearnSeconds]),
-            Note: "peer column: scikit-learn 1.2.1 brute force, 294 s on this machine (recorded, not rerun); goal: Cortex ≥ 10× faster");
+            Note: "peer column: scikit-learn 1.2.1 brute force, 294 s on this machine (recorded, not rerun); goal: Cortex ≥ 10× faster")
+        { PeerName = "scikit-learn (recorded)" };
         NetworkSuites.Progress(context, search, started);
         yield return search;
 
         double searchFlops = 2.0 * Queries * References * Features;
         var rate = new ResultRow(Name, "k-NN L2 search rate", $"{Queries:N0} × {References:N0} × {Features} × 2 flops", "GFLOP/s", HigherIsBetter: true,
             Statistic.Of(seconds.Select(s => searchFlops / s * 1e-9)), samples[1].Rate(blockFlops).Scale(1e-9), context.Peak.Total,
-            Note: "peer column: Gemm.Multiply on one search block (goal: ratio ≥ 0.7)");
+            Note: "peer column: Gemm.Multiply on one search block (goal: ratio ≥ 0.7)")
+        { PeerName = "Cortex GEMM" };
         NetworkSuites.Progress(context, rate, started);
         yield return rate;
 

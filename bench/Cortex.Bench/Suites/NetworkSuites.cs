@@ -14,7 +14,7 @@ internal static class NetworkSuites
     {
         string ratio = row.Ratio is { } r ? $"{ResultsTable.Number(r)}×" : "—";
         context.Console.MarkupLineInterpolated(
-            $"  {row.Name,-40} {row.Details,-40} Cortex {ResultsTable.Side(row.Cortex, row.Note),-24} libtorch {ResultsTable.Side(row.Peer, null),-24} {row.Unit}  {ratio}  [grey]({Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s)[/]");
+            $"  {row.Name,-40} {row.Details,-40} Cortex {ResultsTable.Side(row.Cortex, row.Note),-24} {row.PeerName} {ResultsTable.Side(row.Peer, null),-24} {row.Unit}  {ratio}  [grey]({Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s)[/]");
     }
 
     /// <summary>

@@ -65,6 +65,7 @@ public sealed class StudioSuite : Suite
         var row = new ResultRow(Name, "LeNet-5 train, Studio watching vs not", $"batch {Batch}, {Images} digits per epoch, Adam, one SSE client",
             "images/s", HigherIsBetter: true, samples[0].Rate(Images), samples[1].Rate(Images),
             Note: $"Cortex vs Cortex: the peer column is training with nothing attached; Studio's own count of its share of the training thread: {(monitor.StudioTime - studioBefore) / (watched.Training - trainingBefore):P2}; the client read {client.Events:N0} events ({client.Bytes / 1024.0 / 1024.0:N1} MiB)");
+        row = row with { PeerName = "unwatched" };
         NetworkSuites.Progress(context, row, started);
         server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         yield return row;
