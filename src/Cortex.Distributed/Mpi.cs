@@ -94,7 +94,8 @@ public sealed unsafe class Mpi : IDisposable
                 Check(((delegate* unmanaged<byte*, int*, int>)_api.GetLibraryVersion)(b, &length), "MPI_Get_library_version");
             string text = Encoding.UTF8.GetString(buffer, 0, Math.Clamp(length, 0, buffer.Length)).TrimEnd('\0', '\n');
             int newline = text.IndexOf('\n', StringComparison.Ordinal);
-            return newline < 0 ? text : text[..newline];
+            string first = newline < 0 ? text : text[..newline];
+            return string.Join(' ', first.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         }
     }
 
@@ -111,6 +112,9 @@ public sealed unsafe class Mpi : IDisposable
             return TryOpen(null, out _, out _, out reason);
         }
     }
+
+    /// <summary>Whether any of <paramref name="names"/> loads as an MPI library (nothing is initialised); otherwise the message why not.</summary>
+    internal static bool Probe(IEnumerable<string> names, out string reason) => TryOpen(null, out _, out _, out reason, names);
 
     /// <summary>
     /// Loads the MPI library (<paramref name="libraryPath"/>, else <c>CORTEX_MPI_LIBRARY</c>, else <see cref="LibraryNames"/>)
@@ -214,6 +218,31 @@ public sealed unsafe class Mpi : IDisposable
         Check(code, "MPI_Barrier");
     }
 
+    /// <summary>
+    /// Every rank's "pid P on HOST", indexed by rank (a collective: all ranks call it). Launchers name a dead process
+    /// by its PID and host (MPICH's Hydra: "BAD TERMINATION … PID P RUNNING AT HOST"); this table names its rank.
+    /// </summary>
+    public IReadOnlyList<string> ProcessTable()
+    {
+        const int HostBytes = 64;
+        const int Stride = 1 + HostBytes;
+        var table = new float[Size * Stride];            // a float holds any integer below 2^24 exactly: PIDs and bytes
+        table[Rank * Stride] = Environment.ProcessId;
+        byte[] host = Encoding.UTF8.GetBytes(Environment.MachineName);
+        for (int i = 0; i < Math.Min(host.Length, HostBytes); i++)
+            table[Rank * Stride + 1 + i] = host[i];
+        AllreduceSum(table);
+        var rows = new string[Size];
+        for (int r = 0; r < Size; r++)
+        {
+            var name = new List<byte>();
+            for (int i = 0; i < HostBytes && table[r * Stride + 1 + i] != 0; i++)
+                name.Add((byte)table[r * Stride + 1 + i]);
+            rows[r] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pid {(long)table[r * Stride]} on {Encoding.UTF8.GetString([.. name])}");
+        }
+        return rows;
+    }
+
     /// <summary>Ends every rank of the job with <paramref name="errorCode"/> (MPI_Abort); does not return.</summary>
     public void Abort(int errorCode)
     {
@@ -288,11 +317,11 @@ public sealed unsafe class Mpi : IDisposable
             throw new InvalidOperationException($"{function} failed with MPI error code {code}.");
     }
 
-    private static bool TryOpen(string? libraryPath, out nint handle, out string path, out string reason)
+    private static bool TryOpen(string? libraryPath, out nint handle, out string path, out string reason, IEnumerable<string>? search = null)
     {
-        string? requested = libraryPath ?? Environment.GetEnvironmentVariable("CORTEX_MPI_LIBRARY");
+        string? requested = search is null ? libraryPath ?? Environment.GetEnvironmentVariable("CORTEX_MPI_LIBRARY") : null;
         IEnumerable<string> names = requested is { Length: > 0 } ? [requested]
-            : MpiEnvironment.LaunchedByOpenMpi ? ["libmpi.so.40", .. LibraryNames.Where(n => n != "libmpi.so.40")] : LibraryNames;
+            : search ?? (MpiEnvironment.LaunchedByOpenMpi ? ["libmpi.so.40", .. LibraryNames.Where(n => n != "libmpi.so.40")] : LibraryNames);
         foreach (string name in names)
         {
             if (Load(name, out handle))

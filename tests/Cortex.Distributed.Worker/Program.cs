@@ -67,6 +67,9 @@ static int Fault(string mode, int victim)
     var trainer = new DistributedTrainer(mpi, model, new SoftmaxCrossEntropy(), new Sgd(model.AllParameters(), 0.01f),
                                          new TrainerOptions { Epochs = 100_000, BatchSize = 8, Seed = 1 });
     trainer.Trainer.Callbacks.Add(new FaultAt(mpi.Rank == victim ? mode : null));
+    var table = mpi.ProcessTable();
+    if (mpi.IsRoot)
+        Console.Out.WriteLine(string.Join(", ", table.Select((row, r) => $"rank {r} = {row}")));
     Console.Out.WriteLine($"rank {mpi.Rank} training");
     Console.Out.Flush();
     trainer.Fit(new RandomImages(96, seed: 7));
