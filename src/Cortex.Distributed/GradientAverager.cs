@@ -35,6 +35,7 @@ public sealed class GradientAverager : IGradientHook, IDisposable
     private MpiRequest? _bufferRequest;
     private int _step;
     private int _nextBucket;
+    private bool _inStep;                            // between BeforeBackward and BeforeOptimizerStep
 
     /// <summary>Averages <paramref name="model"/>'s gradients over <paramref name="mpi"/>'s ranks in buckets of at most <paramref name="bucketBytes"/>.</summary>
     public GradientAverager(Mpi mpi, Layer model, int bucketBytes = 4 << 20, bool averageBuffers = true)
@@ -86,6 +87,7 @@ public sealed class GradientAverager : IGradientHook, IDisposable
     public void BeforeBackward(Layer model, int batchSize)
     {
         _step++;
+        _inStep = true;
         _nextBucket = 0;
         OverlappedBuckets = 0;
         if (_bufferData.Length > 0)
@@ -102,6 +104,7 @@ public sealed class GradientAverager : IGradientHook, IDisposable
 
     public void BeforeOptimizerStep(Layer model)
     {
+        _inStep = false;
         OverlappedBuckets = _nextBucket;
         while (_nextBucket < _buckets.Length)
             Start(_nextBucket++);
@@ -144,8 +147,8 @@ public sealed class GradientAverager : IGradientHook, IDisposable
 
     private void OnBackwardCompleted(Layer layer)
     {
-        if (!_parametersOf.TryGetValue(layer, out var indices))
-            return;
+        if (!_inStep || !_parametersOf.TryGetValue(layer, out var indices))
+            return;                                  // a backward outside a training step (a gradient check): not ours
         foreach (int i in indices)
         {
             if (_readyStep[i] == _step)

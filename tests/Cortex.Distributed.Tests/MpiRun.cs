@@ -25,20 +25,17 @@ internal static class MpiRun
     /// <summary>mpiexec.mpich, else mpiexec, as found on PATH.</summary>
     public static string? Launcher { get; } = Find("mpiexec.mpich") ?? Find("mpiexec");
 
-    public static string WorkerPath
-    {
-        get
-        {
-            // tests/Cortex.Distributed.Tests/bin/<Configuration>/net10.0 → tests/Cortex.Distributed.Worker/bin/<Configuration>/net10.0
-            var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string framework = here.Name, configuration = here.Parent!.Name;
-            string tests = here.Parent.Parent!.Parent!.Parent!.FullName;
-            return Path.Combine(tests, "Cortex.Distributed.Worker", "bin", configuration, framework, "Cortex.Distributed.Worker.dll");
-        }
-    }
+    /// <summary>The worker program, built next to these tests.</summary>
+    public static string WorkerPath => Sibling(Path.Combine("tests", "Cortex.Distributed.Worker"), "Cortex.Distributed.Worker.dll");
+
+    /// <summary>The cortex command's dll (src/Cortex.Cli), built with these tests.</summary>
+    public static string CliPath => Sibling(Path.Combine("src", "Cortex.Cli"), "Cortex.Cli.dll");
 
     /// <summary>Runs the worker with <paramref name="arguments"/> under <c>mpiexec -n ranks</c> (ranks 0: alone).</summary>
-    public static RunResult Worker(int ranks, TimeSpan timeout, params string[] arguments)
+    public static RunResult Worker(int ranks, TimeSpan timeout, params string[] arguments) => Dotnet(WorkerPath, ranks, timeout, null, arguments);
+
+    /// <summary>Runs <c>dotnet DLL arguments</c> under <c>mpiexec -n ranks</c> (ranks 0: alone), with extra environment variables.</summary>
+    public static RunResult Dotnet(string dll, int ranks, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(ranks == 0 ? "dotnet" : Launcher!)
         {
@@ -52,12 +49,14 @@ internal static class MpiRun
             start.ArgumentList.Add(ranks.ToString(System.Globalization.CultureInfo.InvariantCulture));
             start.ArgumentList.Add("dotnet");
         }
-        start.ArgumentList.Add(WorkerPath);
+        start.ArgumentList.Add(dll);
         foreach (var a in arguments)
             start.ArgumentList.Add(a);
         foreach (var name in new[] { "PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_NTASKS", "SLURM_PROCID" })
             start.Environment.Remove(name);
         start.Environment["CORTEX_THREADS"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();
@@ -71,6 +70,15 @@ internal static class MpiRun
         process.WaitForExit();
         lock (output)
             return new RunResult(finished ? process.ExitCode : -1, output.ToString(), clock.Elapsed, !finished);
+    }
+
+    // tests/Cortex.Distributed.Tests/bin/<Configuration>/net10.0 → <project>/bin/<Configuration>/net10.0/<dll>
+    private static string Sibling(string project, string dll)
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string framework = here.Name, configuration = here.Parent!.Name;
+        string repository = here.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(repository, project, "bin", configuration, framework, dll);
     }
 
     private static string? Find(string program) =>

@@ -31,7 +31,7 @@ public sealed partial class MpiTests
     }
 
     [Theory]
-    [InlineData(256)]           // 5 buckets: every layer's gradients reduced on their own, during backward
+    [InlineData(256)]           // 5 buckets of at most 64 floats (or one tensor), each started during backward
     [InlineData(1 << 20)]       // one bucket
     public void Two_ranks_reach_the_weights_of_one_process_with_the_same_global_batch(int bucketBytes)
     {
@@ -51,6 +51,8 @@ public sealed partial class MpiTests
         Assert.Equal(a.Length, b.Length);
         double worst = a.Zip(b, (x, y) => Math.Abs(x - y) / (1 + Math.Abs(x))).Max();
         Assert.True(worst < 1e-5, $"2 ranks vs 1 process: largest relative difference {worst:E2} ({parallel.Output.Trim()})");
+        if (bucketBytes == 256)   // each of the 5 parameter tensors its own bucket, each started by Layer.BackwardCompleted
+            Assert.Contains("buckets 5, started during backward 5", parallel.Output, StringComparison.Ordinal);
         double apart = a.Zip(c, (x, y) => Math.Abs(x - y)).Max();
         Assert.True(apart > 1e-3, $"batch 16 and batch 8 should train differently; they differ by at most {apart:E2}");
         Directory.Delete(dir, recursive: true);
