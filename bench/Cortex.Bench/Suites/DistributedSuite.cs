@@ -50,7 +50,8 @@ public sealed class DistributedSuite : Suite
             var single = Child(null, network, steps);
             var parallel = Child(launcher, network, steps);
             yield return new ResultRow(Name, $"{name}, {Ranks} ranks", details, "images/s", true, parallel, single,
-                Note: $"goal ≥ 1.8× (weak scaling: global batch {Ranks} × {network.TrainBatch})") { PeerName = "1 process × 1 thread" };
+                Note: $"goal ≥ 1.8× (weak scaling: global batch {Ranks} × {network.TrainBatch})")
+            { PeerName = "1 process × 1 thread" };
         }
     }
 
