@@ -225,14 +225,16 @@ public static class OnnxExporter
                     return Node("MaxPool", hint, [x],
                         Ints("kernel_shape", pool.KernelHeight, pool.KernelWidth),
                         Ints("strides", pool.StrideHeight, pool.StrideWidth),
-                        Ints("pads", pool.PaddingHeight, pool.PaddingWidth, pool.PaddingHeight, pool.PaddingWidth),
-                        Ints("dilations", pool.DilationHeight, pool.DilationWidth));
+                        Ints("pads", pool.Padding.Top, pool.Padding.Left, pool.Padding.Bottom, pool.Padding.Right),
+                        Ints("dilations", pool.DilationHeight, pool.DilationWidth),
+                        Int("ceil_mode", pool.CeilMode ? 1 : 0));
                 case AvgPool2d pool:
                     return Node("AveragePool", hint, [x],
                         Ints("kernel_shape", pool.KernelHeight, pool.KernelWidth),
                         Ints("strides", pool.StrideHeight, pool.StrideWidth),
-                        Ints("pads", pool.PaddingHeight, pool.PaddingWidth, pool.PaddingHeight, pool.PaddingWidth),
-                        Int("count_include_pad", pool.CountIncludePad ? 1 : 0));
+                        Ints("pads", pool.Padding.Top, pool.Padding.Left, pool.Padding.Bottom, pool.Padding.Right),
+                        Int("count_include_pad", pool.CountIncludePad ? 1 : 0),
+                        Int("ceil_mode", pool.CeilMode ? 1 : 0));
                 case LocalResponseNorm lrn:
                     if (lrn.Size % 2 == 0)
                         throw new NotSupportedException($"OnnxExporter: {layer.Describe()} has an even size {lrn.Size}; ONNX's LRN window leans the other way for even sizes, so only odd sizes export.");

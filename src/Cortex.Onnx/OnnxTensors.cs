@@ -13,8 +13,6 @@ namespace Cortex.Onnx;
 
 internal static class OnnxTensors
 {
-    /// <summary>The most elements one tensor may hold (2³¹ − 1: a Cortex tensor is one float array).</summary>
-    public const long MaxElements = int.MaxValue;
 
     public static TensorProto Float(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> dims)
     {
