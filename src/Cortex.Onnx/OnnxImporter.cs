@@ -138,7 +138,11 @@ public static class OnnxImporter
             return 1;
         }
         if (entry.Version < MinOpset || entry.Version > MaxOpset)
-            throw new OnnxUnsupportedException($"{source}: opset {entry.Version}; the importer reads opsets {MinOpset} to {MaxOpset}.", "", "", (int)entry.Version);
+        {
+            var first = file.Graph?.Node.FirstOrDefault();
+            string where = first is null ? "" : $" node '{(first.Name.Length > 0 ? first.Name : first.Output.FirstOrDefault())}' ({first.OpType}, opset {entry.Version}):";
+            throw new OnnxUnsupportedException($"{source}:{where} opset {entry.Version}; the importer reads opsets {MinOpset} to {MaxOpset}.", first?.Name ?? "", first?.OpType ?? "", (int)entry.Version);
+        }
         return (int)entry.Version;
     }
 
