@@ -228,8 +228,10 @@ public static class SafeTensors
             if (!d.TryGetInt32(out int dim) || dim < 0)
                 throw Corrupt(source, $"tensor '{name}' has a dimension that is not a non-negative 32-bit integer");
             dims.Add(dim);
+            if (dim != 0 && count > dataLength / dim)
+                throw Corrupt(source, $"tensor '{name}' declares more elements than the file's {dataLength} data bytes can hold; the file is truncated or corrupt");
             count *= dim;
-            if (count * elementSize > dataLength)
+            if (count * elementSize > dataLength || count > Array.MaxLength)
                 throw Corrupt(source, $"tensor '{name}' declares more elements than the file's {dataLength} data bytes can hold; the file is truncated or corrupt");
         }
         if (!offsetsElement[0].TryGetInt64(out long begin) || !offsetsElement[1].TryGetInt64(out long end)
