@@ -119,7 +119,7 @@ public sealed record ModelSpec(string Model, int NumClasses, Shape Input, IReadO
             string model = String(root, "model") ?? throw new FormatException("ModelSpec: the architecture has no \"model\" name.");
             if (!root.TryGetProperty("num_classes", out var classesElement))
                 throw new FormatException("ModelSpec: the architecture has no \"num_classes\".");
-            if (!classesElement.TryGetInt32(out int classes))
+            if (!TryInt(classesElement, out int classes))
                 throw new FormatException($"ModelSpec: \"num_classes\" must be a 32-bit integer, got {Text(classesElement)}.");
             if (!root.TryGetProperty("input", out var inputElement) || inputElement.ValueKind != JsonValueKind.Array)
                 throw new FormatException("ModelSpec: the architecture has no \"input\" shape array.");
@@ -129,7 +129,7 @@ public sealed record ModelSpec(string Model, int NumClasses, Shape Input, IReadO
             int i = 0;
             foreach (var d in inputElement.EnumerateArray())
             {
-                if (!d.TryGetInt32(out dims[i]) || dims[i] < 1)
+                if (!TryInt(d, out dims[i]) || dims[i] < 1)
                     throw new FormatException($"ModelSpec: \"input\" sizes must be positive 32-bit integers, got {Text(d)}.");
                 i++;
             }
@@ -155,6 +155,12 @@ public sealed record ModelSpec(string Model, int NumClasses, Shape Input, IReadO
             }
             return new ModelSpec(model, classes, input, options) { Data = ReadData(root) };
         }
+    }
+
+    private static bool TryInt(JsonElement e, out int value)
+    {
+        value = 0;
+        return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out value);
     }
 
     private static ModelDataInfo? ReadData(JsonElement root)
