@@ -163,7 +163,13 @@ internal sealed class TrainOptions
         long length = new FileInfo(path).Length;
         if (length > MaxConfigBytes)
             throw new FormatException($"{path}: a settings file of {length} bytes; expected at most {MaxConfigBytes} (a JSON object such as {{\"epochs\": 3}}).");
-        string text = File.ReadAllText(path);
+        return ParseConfig(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses the text of a settings file; <paramref name="path"/> names it in errors (<see cref="FormatException"/>).</summary>
+    public static JsonObject ParseConfig(string text, string path)
+    {
+        ArgumentNullException.ThrowIfNull(text);
         if (string.IsNullOrWhiteSpace(text))
             throw new FormatException($"{path}: the settings file is empty; expected a JSON object such as {{\"epochs\": 3}}.");
         JsonNode? node;

@@ -5,7 +5,7 @@
 // caps are checked from shapes alone, before any layer is built and before any batch is run.
 //
 // The defaults leave room for every model of the zoo at its designed input (the largest, VGG-19 at
-// 3×224×224, has 143.7 M parameters and 16.2 M activation values per image; ResNet-152 60.2 M).
+// 3×224×224, has 143.7 M parameters and 16.5 M activation values per image; ResNet-152 60.2 M).
 using System.Globalization;
 
 namespace Cortex.Models;

@@ -145,9 +145,14 @@ public static class ModelZoo
     /// <see cref="ModelLimits.Default"/>) and loads its weights; every refusal names the file.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a Cortex model, describes a model past the limits, or holds non-finite weights.</exception>
-    public static (Layer Model, ModelSpec Spec) Load(string path, ModelLimits? limits = null)
+    public static (Layer Model, ModelSpec Spec) Load(string path, ModelLimits? limits = null) =>
+        Load(SafeTensors.Load(path), path, limits);
+
+    /// <summary>Rebuilds the model held in already-read safetensors <paramref name="content"/>; <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The content is not a Cortex model, describes a model past the limits, or holds non-finite weights.</exception>
+    public static (Layer Model, ModelSpec Spec) Load(SafeTensorsContent content, string path, ModelLimits? limits = null)
     {
-        var content = SafeTensors.Load(path);
+        ArgumentNullException.ThrowIfNull(content);
         if (!content.Metadata.TryGetValue(ModelFile.ArchitectureKey, out var json))
             throw new InvalidDataException($"{path}: the file holds weights but no Cortex architecture (metadata '{ModelFile.ArchitectureKey}'); load it into a model you build with ModelFile.LoadWeights.");
         ModelSpec spec;

@@ -8,6 +8,7 @@
 // Bounded: the width and height are read from the file's header (stb_image's info pass, which
 // allocates nothing per pixel) and checked against maxPixels before the pixels are decoded, so a
 // 389 KB PNG that declares 20000×20000 is refused instead of decoded into 1.6 GB and then 4.8 GB.
+// Before that, PNG chunk and JPEG segment lengths are checked against the file (ImageStructure).
 using StbImageSharp;
 
 namespace Cortex.Data.Images;
@@ -50,6 +51,7 @@ public static class ImageDecoder
         if (channels is not (null or 1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), $"ImageDecoder: expected 1 or 3 channels (or null), got {channels}.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPixels);
+        ImageStructure.Check(bytes, name);               // PNG chunk and JPEG segment lengths within the file
         CheckDimensions(bytes, name, maxPixels);
         ImageResult image;
         try

@@ -151,6 +151,10 @@ public static class SafeTensors
     private static List<Entry> ParseHeader(byte[] header, long dataLength, string source, out Dictionary<string, string> metadata)
     {
         metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        // JsonDocument accepts invalid UTF-8 inside strings and fails only when a string is read (with an
+        // InvalidOperationException), so the bytes are checked first. Found by the parser fuzz tests.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw Corrupt(source, "its header is not valid UTF-8 text");
         JsonDocument document;
         try
         {
