@@ -19,7 +19,10 @@ trap 'rm -rf "$work"' EXIT
 
 echo "== dotnet pack ($version)"
 rm -rf "$feed"
-dotnet pack Cortex.slnx -c Release -o "$feed" -p:Version="$version" -v quiet -nologo
+# The src projects only (packing the solution would also build every test project in Release).
+for project in src/*/*.csproj; do
+  dotnet pack "$project" -c Release -o "$feed" -p:Version="$version" -v quiet -nologo
+done
 echo "packages (bytes):"
 for package in "$feed"/*.nupkg; do
   printf '  %-40s %10d\n' "$(basename "$package")" "$(stat -c %s "$package")"
