@@ -18,6 +18,8 @@ internal static class CommandCatalog
         yield return AugmentCommand.Create();
         yield return EvalCommand.Create();
         yield return PredictCommand.Create();
+        yield return ExportCommand.Create();
+        yield return ImportCommand.Create();
         yield return VisualizeCommand.Create();
         yield return ConvDemoCommand.Create();
         yield return StudioCommand.Create();
