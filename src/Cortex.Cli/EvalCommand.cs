@@ -42,7 +42,9 @@ internal static class EvalCommand
             string source = ChooseSource(result.GetValue(data), spec, path, console);
             var options = limits.Data(result, new ImageFolderOptions
             {
-                Channels = spec.Input[0], Height = spec.Input[1], Width = spec.Input[2],   // as `cortex train` read them
+                Channels = spec.Input[0],
+                Height = spec.Input[1],
+                Width = spec.Input[2],   // as `cortex train` read them
                 Warning = message => CliConsole.Warn(console, message),
             });
             var sets = DataSources.Load(source, options);

@@ -47,7 +47,11 @@ internal static class TrainingSetup
             MaxIdxElements = settings.MaxIdxElements,
             ImageFolder = new ImageFolderOptions
             {
-                Channels = input[0], Height = input[1], Width = input[2], MaxPixels = settings.MaxImagePixels, Warning = log is null ? null : log.Report,
+                Channels = input[0],
+                Height = input[1],
+                Width = input[2],
+                MaxPixels = settings.MaxImagePixels,
+                Warning = log is null ? null : log.Report,
             },
         });
     }

@@ -152,14 +152,26 @@ public class IdxReaderTests
     [Fact]
     public void Read_LargeDeclaredSizeInTinyGzip_IsTruncationNotAllocation()
     {
-        // [1000000000] = 10^9 bytes declared (under the cap), 3 delivered: refused as truncated;
+        // [1000000000] = 10^9 bytes declared (under a raised cap of 2^30), 3 delivered: refused as truncated;
         // the buffer grows only as data arrives, so this does not allocate a gigabyte.
         byte[] gz = Fixtures.Gzip([0, 0, 8, 1, 0x3B, 0x9A, 0xCA, 0x00, 1, 2, 3]);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<InvalidDataException>(() => IdxReader.Read(new MemoryStream(gz), "liar.gz"));
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.Read(new MemoryStream(gz), "liar.gz", maxElements: 1 << 30));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Contains("liar.gz: expected 1000000008 bytes after decompression (8-byte header + 1000000000 for [1000000000]), got 11", e.Message, StringComparison.Ordinal);
         Assert.True(allocated < 64L << 20, $"allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void Read_GzipDeclaringAThousandCubed_IsRefusedByTheDefaultCap()
+    {
+        // Issue 15: a 1 MB gzip whose header says 1000×1000×1000 grew Cortex to 5.8 GB under the old 2^30 cap.
+        byte[] gz = Fixtures.Gzip([0, 0, 8, 3, 0, 0, 0x03, 0xE8, 0, 0, 0x03, 0xE8, 0, 0, 0x03, 0xE8, 1, 2, 3]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.Read(new MemoryStream(gz), "cube.gz"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("cube.gz: expected at most 268435456 elements, got a header declaring [1000, 1000, 1000] = 1000000000", e.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 1L << 20, $"allocated {allocated} bytes");
     }
 
     [Fact]
