@@ -5,7 +5,10 @@ namespace Cortex.Cli;
 
 internal static class CommandCatalog
 {
-    public static IEnumerable<Command> All()
+    /// <summary>Every command, its number options parsed with Cortex's own messages (CliParsing).</summary>
+    public static IEnumerable<Command> All() => Commands().Select(CliParsing.Install);
+
+    private static IEnumerable<Command> Commands()
     {
         yield return TrainCommand.Create();
         yield return CrossValidateCommand.Create();
