@@ -62,7 +62,8 @@ public sealed class InferSuite : Suite
         using var peer = new OnnxRuntimeRig(network, batch, context.Threads);
         var samples = Measure.Alternating([new Contender("Cortex", cortex.Infer), new Contender(OnnxRuntimePeerName, peer.Infer)], context.Settings);
         var row = new ResultRow(Name, $"{network.Name}, batch {batch}", $"batch {batch}, {network.InputText}, Cortex's model exported to ONNX (opset 13)", Unit, HigherIsBetter: true,
-            samples[0].Rate(batch), samples[1].Rate(batch), Check: peer.Difference) { PeerName = OnnxRuntimePeerName };
+            samples[0].Rate(batch), samples[1].Rate(batch), Check: peer.Difference)
+        { PeerName = OnnxRuntimePeerName };
         NetworkSuites.Progress(context, row, started);
         return row;
     }
@@ -75,7 +76,8 @@ public sealed class InferSuite : Suite
         var samples = Measure.Alternating([new Contender("Cortex", cortex.Infer), new Contender(OnnxRuntimePeerName, peer.Infer)], context.Settings);
         var row = new ResultRow(Name, $"{network.Name} latency, batch 1", $"batch 1, {network.InputText}, Cortex's model exported to ONNX (opset 13)", LatencyUnit, HigherIsBetter: false,
             samples[0].Seconds.Scale(1000), samples[1].Seconds.Scale(1000), Check: peer.Difference,
-            Note: "a time: lower is better, and Cortex/ONNX Runtime above 1 means Cortex is slower") { PeerName = OnnxRuntimePeerName };
+            Note: "a time: lower is better, and Cortex/ONNX Runtime above 1 means Cortex is slower")
+        { PeerName = OnnxRuntimePeerName };
         NetworkSuites.Progress(context, row, started);
         return row;
     }
