@@ -91,6 +91,12 @@ public static class OnnxImporter
     /// <summary>The most elements one tensor may hold.</summary>
     public const long MaxTensorElements = OnnxReader.MaxElements;
 
+    /// <summary>
+    /// The ε a batch norm stored with ε = 0 (CNTK's exports) gets: Cortex's batch norm needs ε > 0, and
+    /// 1e-12 changes 1/√(σ² + ε) by less than float rounding for any variance above 1e-5.
+    /// </summary>
+    public const float ZeroEpsilon = 1e-12f;
+
     /// <summary>The operators the importer builds layers from.</summary>
     public static IReadOnlyList<string> SupportedOperators { get; } =
     [
@@ -474,15 +480,18 @@ public static class OnnxImporter
             var mean = Const(node, 3, "mean");
             var variance = Const(node, 4, "var");
             float epsilon = Float(node, "epsilon", 1e-5f), momentum = Float(node, "momentum", 0.9f);
+            if (epsilon == 0f)
+                epsilon = ZeroEpsilon;                          // CNTK writes ε = 0; Cortex's batch norm needs ε > 0
+            if (!(momentum is >= 0f and <= 1f))
+                throw Unsupported(node, $"has momentum {momentum}; expected a value in [0, 1]");
             if (shape.Rank < 2)
                 throw Unsupported(node, $"normalizes a rank-{shape.Rank} input");
             int c = shape[1];
-            BatchNorm bn = shape.Rank switch
-            {
-                4 => new BatchNorm2d(c, epsilon, 1f - momentum, Key(node, node.Input[1])),
-                2 or 3 => new BatchNorm1d(c, epsilon, 1f - momentum, Key(node, node.Input[1])),
-                _ => throw Unsupported(node, $"normalizes a rank-{shape.Rank} input; ranks 2, 3 and 4 are imported"),
-            };
+            if (shape.Rank is not (2 or 3 or 4))
+                throw Unsupported(node, $"normalizes a rank-{shape.Rank} input; ranks 2, 3 and 4 are imported");
+            BatchNorm bn = Checked<BatchNorm>(node, () => shape.Rank == 4
+                ? new BatchNorm2d(c, epsilon, 1f - momentum, Key(node, node.Input[1]))
+                : new BatchNorm1d(c, epsilon, 1f - momentum, Key(node, node.Input[1])));
             Copy(node, scale, bn.Weight.Value);
             Copy(node, bias, bn.Bias.Value);
             Copy(node, mean, bn.RunningMean);

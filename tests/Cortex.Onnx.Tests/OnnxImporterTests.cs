@@ -1,6 +1,6 @@
-// OnnxImporterTests.cs — the round trip (every zoo model exported, imported back: the same outputs and
-// the same number of parameters), an imported model trains, and hand-built graphs of the importer's
-// other forms (MatMul + Add, asymmetric and SAME pads, ceil mode, Reshape-flatten) against ONNX Runtime.
+// OnnxImporterTests.cs — an imported model trains; hand-built graphs of the importer's forms (MatMul +
+// Add, asymmetric and SAME pads, ceil mode, Reshape-flatten, edge Pad) against ONNX Runtime; refusals.
+// (The round trip of every zoo model is in OnnxExporterTests, which builds each model once.)
 using Cortex.Layers;
 using Cortex.Onnx.Proto;
 using Cortex.Tensors;
@@ -9,33 +9,8 @@ using Google.Protobuf;
 namespace Cortex.Onnx.Tests;
 
 [Collection(nameof(OnnxExporterTests))]
-public sealed class OnnxImporterTests(ITestOutputHelper output)
+public sealed class OnnxImporterTests
 {
-    public static TheoryData<string, string> Zoo => OnnxTestSupport.ZooCases();
-
-    [Theory]
-    [MemberData(nameof(Zoo))]
-    public void RoundTripKeepsOutputsAndParameterCount(string name, string options)
-    {
-        var (model, input) = OnnxTestSupport.Build(name, options);
-        var x = OnnxTestSupport.Batch(input, 2);
-        var expected = model.Forward(x, training: false).Clone();
-        var imported = OnnxImporter.Load(OnnxExporter.ToBytes(model, new OnnxExportOptions(input)));
-        Assert.Equal(input, imported.Input);
-        var actual = imported.Model.Forward(x, training: false);
-        Assert.Equal(expected.Shape, actual.Shape);
-        double error = OnnxTestSupport.RelativeError(expected.Span, actual.Span);
-        output.WriteLine($"{name} {options}: max relative error {error:E2}");
-        Assert.True(error <= 1e-5, $"{name}: the imported model differs by {error:E2}");
-        // GoogLeNet's auxiliary heads run only in training, so they are not exported.
-        long Count(Layer m) => m.Descendants().Where(l => l is not Cortex.Models.AuxiliaryClassifier).SelectMany(Own).Sum(p => (long)p.Value.Size);
-        static IEnumerable<Parameter> Own(Layer l) => l.Parameters;
-        long original = options.Contains("aux_logits", StringComparison.Ordinal)
-            ? Count(model) - model.Descendants().OfType<Cortex.Models.AuxiliaryClassifier>().SelectMany(a => a.AllParameters()).Sum(p => (long)p.Value.Size)
-            : model.AllParameters().Sum(p => (long)p.Value.Size);
-        Assert.Equal(original, imported.Model.AllParameters().Sum(p => (long)p.Value.Size));
-    }
-
     [Fact]
     public void ImportedModelTrains()
     {

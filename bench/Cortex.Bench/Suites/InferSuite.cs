@@ -8,11 +8,16 @@
 //   latency      ResNet-50 at 3×224×224, batch 1: milliseconds per image (lower is better), Cortex's
 //                ModelZoo "resnet50" against TorchResNets.ResNet50.
 //
+//   ONNX Runtime the same cases against ONNX Runtime (CPU, the bench's threads) running Cortex's own
+//                model exported by OnnxExporter (Peers/OnnxRuntimePeer.cs): rows with the peer "ONNX Runtime",
+//                their `check` the largest difference of its output from Cortex's.
+//
 // Before timing a network, ArchitectureCheck proves the two definitions agree (same parameter shapes,
 // same outputs); the row's details show the shared parameter count and its `check` column the output
 // difference.
 using System.Diagnostics;
 using Cortex.Bench.Harness;
+using Cortex.Bench.Peers;
 using Cortex.Kernels;
 
 namespace Cortex.Bench.Suites;
@@ -27,7 +32,7 @@ public sealed class InferSuite : Suite
     public override string Name => "infer";
 
     /// <inheritdoc/>
-    public override string Description => "Inference images/s at batch 1 and 64, and ResNet-50 batch-1 latency at 224×224: Cortex vs libtorch (eval, no_grad), same architecture.";
+    public override string Description => "Inference images/s at batch 1 and 64, and ResNet-50 batch-1 latency at 224×224: Cortex vs libtorch (eval, no_grad), same architecture, and vs ONNX Runtime running Cortex's exported model.";
 
     /// <inheritdoc/>
     public override IEnumerable<ResultRow> Run(BenchContext context)
@@ -42,7 +47,42 @@ public sealed class InferSuite : Suite
                 yield return RunCase(context, network, batch, check);
         }
         yield return RunLatency(context, Network.ResNet50, NetworkSuites.Check(context, Network.ResNet50));
+        foreach (var network in Network.All)
+        {
+            foreach (int batch in (int[])[1, 64])
+                yield return RunOnnxRuntime(context, network, batch);
+        }
+        yield return RunOnnxRuntimeLatency(context, Network.ResNet50);
     }
+
+    private ResultRow RunOnnxRuntime(BenchContext context, Network network, int batch)
+    {
+        long started = Stopwatch.GetTimestamp();
+        using var cortex = new CortexRig(network, batch, inference: true);
+        using var peer = new OnnxRuntimeRig(network, batch, context.Threads);
+        var samples = Measure.Alternating([new Contender("Cortex", cortex.Infer), new Contender(OnnxRuntimePeerName, peer.Infer)], context.Settings);
+        var row = new ResultRow(Name, $"{network.Name}, batch {batch}", $"batch {batch}, {network.InputText}, Cortex's model exported to ONNX (opset 13)", Unit, HigherIsBetter: true,
+            samples[0].Rate(batch), samples[1].Rate(batch), Check: peer.Difference)
+        { PeerName = OnnxRuntimePeerName };
+        NetworkSuites.Progress(context, row, started);
+        return row;
+    }
+
+    private ResultRow RunOnnxRuntimeLatency(BenchContext context, Network network)
+    {
+        long started = Stopwatch.GetTimestamp();
+        using var cortex = new CortexRig(network, 1, inference: true);
+        using var peer = new OnnxRuntimeRig(network, 1, context.Threads);
+        var samples = Measure.Alternating([new Contender("Cortex", cortex.Infer), new Contender(OnnxRuntimePeerName, peer.Infer)], context.Settings);
+        var row = new ResultRow(Name, $"{network.Name} latency, batch 1", $"batch 1, {network.InputText}, Cortex's model exported to ONNX (opset 13)", LatencyUnit, HigherIsBetter: false,
+            samples[0].Seconds.Scale(1000), samples[1].Seconds.Scale(1000), Check: peer.Difference,
+            Note: "a time: lower is better, and Cortex/ONNX Runtime above 1 means Cortex is slower")
+        { PeerName = OnnxRuntimePeerName };
+        NetworkSuites.Progress(context, row, started);
+        return row;
+    }
+
+    private const string OnnxRuntimePeerName = "ONNX Runtime";
 
     private ResultRow RunCase(BenchContext context, Network network, int batch, ArchitectureCheck check)
     {
