@@ -33,14 +33,22 @@ internal static class NumericFaults
         return dot < 0 ? "(the model itself)" : parameterKey[..dot];
     }
 
-    /// <summary>A phrase naming where the non-finite loss came from, for a model that just ran <paramref name="input"/>.</summary>
-    public static string Locate(Layer model, Tensor input)
+    /// <summary>The key of the first parameter (model order) holding NaN or ±∞, or null.</summary>
+    public static string? FirstNonFiniteWeight(Layer model)
     {
         foreach (var (key, p) in model.NamedParameters())
         {
             if (!IsFinite(p.Value.Span))
-                return $"the weights of layer '{LayerOf(key)}' are no longer finite ({key})";
+                return key;
         }
+        return null;
+    }
+
+    /// <summary>A phrase naming where the non-finite loss came from, for a model that just ran <paramref name="input"/>.</summary>
+    public static string Locate(Layer model, Tensor input)
+    {
+        if (FirstNonFiniteWeight(model) is { } key)
+            return $"the weights of layer '{LayerOf(key)}' are no longer finite ({key})";
         if (!IsFinite(input.Span))
             return "the input batch itself holds NaN or infinite values";
         if (model is Sequential sequential && FirstNonFiniteOutput(sequential, input) is { } layer)

@@ -196,6 +196,13 @@ public sealed class Trainer
     {
         if (Checkpoints is not { } checkpoints || _run is not { } run)
             return;
+        if (NumericFaults.FirstNonFiniteWeight(Model) is { } bad)
+        {
+            // A checkpoint of broken weights would replace the last good one: keep that instead.
+            LastCheckpointError = $"did not write the checkpoint {checkpoints.Path}: the weights of layer '{NumericFaults.LayerOf(bad)}' are no longer finite ({bad})";
+            checkpoints.Warning?.Invoke($"{LastCheckpointError}. The previous checkpoint is kept.");
+            return;
+        }
         try
         {
             TrainingCheckpoint.Write(checkpoints.Path, CheckpointSnapshot.Capture(this, run), checkpoints.Keep, checkpoints.Metadata);
@@ -360,7 +367,7 @@ public sealed class Trainer
             return;
         context.RequestStop($"diverged at epoch {epoch}, batch {b + 1}");
         throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-            $"Training diverged at epoch {epoch}, batch {b + 1} of {context.BatchesPerEpoch}: the loss has stayed above {factor:G3} × its first value ({run.ReferenceLoss:G4}) " +
+            $"Training diverged at epoch {epoch}, batch {b + 1} of {context.BatchesPerEpoch}: the loss has stayed above {factor:G6} × its first value ({run.ReferenceLoss:G4}) " +
             $"for {run.BatchesAbove} batches (now {loss:G3}). Lower the learning rate (or clip gradients); the last checkpoint, if any, is kept."));
     }
 
