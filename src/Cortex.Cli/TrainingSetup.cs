@@ -20,14 +20,14 @@ internal sealed record TrainingJob(
     TrainSettings Settings, DatasetSplit Data, ImageDataset Train, ImageDataset? Validation,
     ModelSpec Spec, Layer Model, Loss Loss, Optimizer Optimizer, ILearningRateSchedule Schedule)
 {
-    public Trainer CreateTrainer() => new(Model, Loss, Optimizer, new TrainerOptions
+    public Trainer CreateTrainer(CheckpointOptions? checkpoints = null) => new(Model, Loss, Optimizer, new TrainerOptions
     {
         Epochs = Settings.Epochs,
         BatchSize = Settings.BatchSize,
         Seed = Settings.Seed,
         ValidationSampleCount = Settings.EvaluationSamples,
     })
-    { Schedule = Schedule };
+    { Schedule = Schedule, Checkpoints = checkpoints };
 }
 
 internal static class TrainingSetup
