@@ -149,7 +149,8 @@ internal static class TrainCommand
                 string where = trainer.LastCheckpointError is { } failed
                     ? $"the checkpoint could not be written ({failed})"
                     : $"checkpoint saved to {checkpointPath}";
-                console.WriteLine($"training interrupted by {interrupt.Name}; {where}. Resume with: cortex train --resume {checkpointPath}");
+                console.WriteLine($"training interrupted by {interrupt.Name}; {where}.");
+                console.WriteLine($"resume with: cortex train --resume {checkpointPath}");
                 return interrupt.ExitCode;
             }
             if (trained.StopReason is { } reason)

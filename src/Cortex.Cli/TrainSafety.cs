@@ -86,9 +86,6 @@ internal sealed class OutputLock : IDisposable
         try
         {
             var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            stream.SetLength(0);
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
-            stream.Flush();
             return new OutputLock(stream);
         }
         catch (UnauthorizedAccessException e)
@@ -97,16 +94,7 @@ internal sealed class OutputLock : IDisposable
         }
         catch (IOException e) when (File.Exists(lockPath))
         {
-            string holder = "";
-            try
-            {
-                using var reader = new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                holder = $" (process {new StreamReader(reader).ReadToEnd().Trim()})";
-            }
-            catch (IOException)
-            {
-            }
-            throw new IOException($"--out {output}: another cortex train is writing this model{holder}; wait for it to finish or choose another --out.", e);
+            throw new IOException($"--out {output}: another cortex train is writing this model (it holds {lockPath}); wait for it to finish or choose another --out.", e);
         }
     }
 
