@@ -43,6 +43,8 @@ internal static class TrainCommand
 
         command.SetAction(result => CliConsole.Guard(result, console =>
         {
+            if (result.GetValue(plot) is { } plotFile && !plotFile.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"--plot: the curves are written as PNG; expected a .png path, got '{plotFile}'.");
             var every = CheckpointInterval.Parse(result.GetValue(checkpointEvery) ?? "1e");
             int keepCount = result.GetValue(keep);
             if (keepCount < 1)
@@ -61,7 +63,7 @@ internal static class TrainCommand
                 resumePath = TrainingCheckpoint.Resolve(resumeArgument);
                 resumed = TrainingCheckpoint.ReadInfo(resumePath);
                 var saved = ResumeSettings.Saved(resumed, resumePath);
-                settings = ResumeSettings.Merge(saved, options.Read(result, saved), resumePath);
+                settings = ResumeSettings.Merge(saved, options.Read(result, saved, warn: message => CliConsole.Warn(console, message)), resumePath);
                 if (result.GetValue(options.Threads) is null)
                     Kernels.Parallelism.MaxDegree = resumed.Threads;
                 else if (Kernels.Parallelism.MaxDegree != resumed.Threads)
@@ -79,7 +81,7 @@ internal static class TrainCommand
             }
             else
             {
-                settings = options.Read(result);
+                settings = options.Read(result, warn: message => CliConsole.Warn(console, message));
             }
 
             string model = settings.Model;
@@ -90,6 +92,8 @@ internal static class TrainCommand
 
             var data = TrainingSetup.LoadData(settings, new ConsoleLog(console));
             var job = TrainingSetup.Create(settings, data);
+            if (settings.BatchSize > job.Train.Count)
+                CliConsole.Warn(console, $"--batch-size {settings.BatchSize} is more than the {job.Train.Count} training images: each epoch is one batch of {job.Train.Count}.");
 
             long parameters = job.Model.AllParameters().Sum(p => (long)p.Value.Size);
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
@@ -100,7 +104,7 @@ internal static class TrainCommand
             if (resumed is not null)
                 console.MarkupLine($"[grey]resuming {Markup.Escape(resumePath!)} from {Markup.Escape(resumed.Describe())}[/]");
 
-            void Warn(string message) => console.MarkupLine($"[yellow]warning: {Markup.Escape(message)}[/]");
+            void Warn(string message) => CliConsole.Warn(console, message);
             var checkpoints = new CheckpointOptions(checkpointPath)
             {
                 Every = every,
