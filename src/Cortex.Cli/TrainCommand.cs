@@ -7,10 +7,15 @@
 // Crash safety (TrainSafety.cs): a training checkpoint beside the model (runs/MODEL.ckpt) after
 // every epoch (--checkpoint-every), the history saved as each epoch ends, Ctrl-C/SIGTERM finish
 // the batch and write a checkpoint, --resume continues bit for bit, and a lock refuses a second
-// run writing the same --out.
+// run writing the same --out (single-process runs; a distributed run writes no checkpoints).
+//
+// Under an MPI launcher (`mpiexec -n N cortex train …`, detected from its environment) or with
+// --distributed, the run is data-parallel (Cortex.Distributed): --batch-size is per rank, rank 0
+// prints, saves the model, the history and the plot; the other ranks only train.
 using System.CommandLine;
 using System.Globalization;
 using Cortex.Data.Loading;
+using Cortex.Distributed;
 using Cortex.Training;
 using Spectre.Console;
 
@@ -38,11 +43,20 @@ internal static class TrainCommand
         };
         var keep = new Option<int>("--keep-checkpoints") { Description = "How many checkpoints to keep (NAME.ckpt, NAME.1.ckpt, ...).", DefaultValueFactory = _ => 1 };
         var resume = new Option<string>("--resume") { Description = "Continue the run saved in this checkpoint (runs/NAME.ckpt): same options, same data, bit-identical result." };
-        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser, checkpointEvery, keep, resume })
+        var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training on MPI (automatic under mpiexec/mpirun/srun); --batch-size is per rank." };
+        var scaleLr = new Option<bool>("--scale-lr") { Description = "Distributed: multiply the learning rate by the number of ranks (the linear scaling rule)." };
+        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser, checkpointEvery, keep, resume, distributed, scaleLr })
             command.Options.Add(option);
 
-        command.SetAction(result => CliConsole.Guard(result, console =>
+        command.SetAction(result => CliConsole.Guard(result, terminal =>
         {
+            var mpi = StartMpi(result.GetValue(distributed));
+            var console = mpi is null || mpi.IsRoot ? terminal : CliConsole.Plain(TextWriter.Null);   // only rank 0 speaks
+            bool root = mpi is null || mpi.IsRoot;
+            if (mpi is not null && result.GetValue(studio))
+                throw new NotSupportedException("--studio: not available in a distributed run; watch a single-process run instead.");
+            if (mpi is not null && result.GetValue(resume) is not null)
+                throw new NotSupportedException("--resume: a distributed run writes no training checkpoints; resume single-process runs only.");
             if (result.GetValue(plot) is { } plotFile && !plotFile.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"--plot: the curves are written as PNG; expected a .png path, got '{plotFile}'.");
             var every = CheckpointInterval.Parse(result.GetValue(checkpointEvery) ?? "1e");
@@ -88,7 +102,7 @@ internal static class TrainCommand
             string modelPath = result.GetValue(output) ?? resumed?.Metadata.GetValueOrDefault(ResumeSettings.OutKey) ?? Path.Combine("runs", $"{model}.safetensors");
             string historyPath = result.GetValue(history) ?? resumed?.Metadata.GetValueOrDefault(ResumeSettings.HistoryKey) ?? Path.Combine("runs", $"{model}-history.csv");
             string checkpointPath = CheckpointPathFor(result.GetValue(resume), modelPath);
-            using var outputLock = OutputLock.Acquire(modelPath);     // before any data is loaded: a second run stops here
+            using var outputLock = root ? OutputLock.Acquire(modelPath) : null;     // before any data is loaded: a second run stops here
 
             var data = TrainingSetup.LoadData(settings, new ConsoleLog(console));
             var job = TrainingSetup.Create(settings, data);
@@ -112,12 +126,24 @@ internal static class TrainCommand
                 Warning = Warn,
                 Metadata = ResumeSettings.Metadata(settings, modelPath, historyPath, keepBest, stopAfter, job.Spec.ToJson()),
             };
-            var trainer = job.CreateTrainer(checkpoints);
+            DistributedTrainer? parallel = mpi is null ? null : new DistributedTrainer(mpi, job.Model, job.Loss, job.Optimizer, job.CreateOptions(),
+                new DistributedOptions { ScaleLearningRate = result.GetValue(scaleLr) }, job.Schedule);
+            var trainer = parallel?.Trainer ?? job.CreateTrainer(checkpoints);
+            if (mpi is not null)
+            {
+                var ranks = mpi.ProcessTable();
+                console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"distributed: {mpi.Size} ranks × batch {settings.BatchSize} = global batch {parallel!.GlobalBatchSize}{(result.GetValue(scaleLr) ? $", lr × {mpi.Size}" : "")}, {mpi.LibraryVersion.Trim()}; ") +
+                    string.Join(", ", ranks.Select((row, r) => $"rank {r} = {row}"))));
+            }
             var best = new ModelCheckpoint(modelPath, job.Spec.ToJson(), saveBestOnly: keepBest) { Warning = Warn };
-            trainer.Callbacks.Add(best);
+            if (root)
+            {
+                trainer.Callbacks.Add(best);
+                trainer.Callbacks.Add(new HistoryAutosave(historyPath, Warn));
+            }
             if (stopAfter is { } p)
                 trainer.Callbacks.Add(new EarlyStopping(p));
-            trainer.Callbacks.Add(new HistoryAutosave(historyPath, Warn));
 
             var trainSet = TrainingSetup.TrainingView(settings, job.Train);
             if (trainSet is AugmentedDataset augmented)
@@ -132,9 +158,10 @@ internal static class TrainCommand
                 trained = ConsoleProgress.Run(console, progress =>
                 {
                     trainer.Callbacks.Add(progress);
-                    return resumePath is null
-                        ? trainer.Fit(trainSet, job.Validation, interrupt.Token)
-                        : trainer.Fit(trainSet, job.Validation, resumePath, interrupt.Token);
+                    return parallel?.Fit(trainSet, job.Validation)
+                        ?? (resumePath is null
+                            ? trainer.Fit(trainSet, job.Validation, interrupt.Token)
+                            : trainer.Fit(trainSet, job.Validation, resumePath, interrupt.Token));
                 });
             }
             catch (OperationCanceledException) when (interrupt.Received is not null)
@@ -144,8 +171,14 @@ internal static class TrainCommand
             finally
             {
                 // Whatever happened, the epochs that did finish are kept.
-                trainer.History?.Save(historyPath);
+                if (root)
+                    trainer.History?.Save(historyPath);
                 (trainSet as IDisposable)?.Dispose();
+            }
+            if (!root)
+            {
+                mpi!.Dispose();
+                return 0;
             }
             if (interrupt.Received is not null)
             {
@@ -174,6 +207,7 @@ internal static class TrainCommand
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test accuracy: {test.Accuracy * 100:F2}% ({test.Correct}/{test.Count})"));
             watch?.ServeUntilInterrupted(console);
+            mpi?.Dispose();
             return 0;
         }));
         return command;
@@ -181,4 +215,16 @@ internal static class TrainCommand
 
     // A resumed run goes on writing the checkpoint it came from; a new one writes NAME.ckpt beside --out.
     private static string CheckpointPathFor(string? resume, string modelPath) => resume ?? Path.ChangeExtension(modelPath, ".ckpt");
+
+    /// <summary>MPI when the run is distributed (asked for, or started by an MPI launcher), else null.</summary>
+    private static Mpi? StartMpi(bool asked)
+    {
+        bool launched = MpiEnvironment.IsLaunchedByMpi;
+        if (!asked && !launched)
+            return null;
+        string flag = asked ? "--distributed" : $"mpiexec (rank {MpiEnvironment.LaunchedRank} of {MpiEnvironment.LaunchedSize})";
+        if (!Mpi.IsAvailable(out string reason))
+            throw new NotSupportedException($"{flag}: {reason}.");
+        return Mpi.Initialize();
+    }
 }

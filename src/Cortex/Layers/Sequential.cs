@@ -147,8 +147,12 @@ public sealed class Sequential : Layer, IConvolutionNormPairs
         for (int i = _layers.Count - 1; i >= 0; i--)
         {
             if (i > 0 && i - 1 < _fusedWithNext.Length && _fusedWithNext[i - 1])
+            {
+                _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
                 i--;                                        // a ReLU run by the batch norm before it: its backward too
+            }
             d = _layers[i].Layer.Backward(d);
+            _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
         }
         return d;
     }

@@ -60,6 +60,12 @@ public sealed class Trainer
     /// <summary>The history of the current or last <see cref="Fit(IDataset, IDataset?, CancellationToken)"/> (kept even when it ended in an exception).</summary>
     public History? History { get; private set; }
 
+    /// <summary>
+    /// Optional observer of every step's gradients: told before backward and after it (before the optimizer
+    /// step), so data-parallel training can average gradients across processes (Cortex.Distributed).
+    /// </summary>
+    public IGradientHook? GradientHook { get; set; }
+
     /// <summary>Called in order at each hook.</summary>
     public IList<TrainingCallback> Callbacks { get; } = [];
 
@@ -312,7 +318,9 @@ public sealed class Trainer
                 Options.Regularizer.AddGradients(weights);
             }
             CheckDivergence(run, loss, epoch, b, context);
+            GradientHook?.BeforeBackward(Model, n);
             Model.Backward(Loss.Backward());
+            GradientHook?.BeforeOptimizerStep(Model);
             if (named is not null && NumericFaults.LastNonFiniteGradient(named) is { } bad)
             {
                 context.RequestStop($"diverged at epoch {epoch}, batch {b + 1}");
