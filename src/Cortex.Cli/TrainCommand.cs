@@ -4,6 +4,11 @@
 // With no options: LeNet-5 on the 10,000 real MNIST digits that ship in data/mnist-digits
 // (8,000 to train, of which 10 % are held out for validation; 2,000 to test).
 //
+// Crash safety (TrainSafety.cs): a training checkpoint beside the model (runs/MODEL.ckpt) after
+// every epoch (--checkpoint-every), the history saved as each epoch ends, Ctrl-C/SIGTERM finish
+// the batch and write a checkpoint, --resume continues bit for bit, and a lock refuses a second
+// run writing the same --out (single-process runs; a distributed run writes no checkpoints).
+//
 // Under an MPI launcher (`mpiexec -n N cortex train …`, detected from its environment) or with
 // --distributed, the run is data-parallel (Cortex.Distributed): --batch-size is per rank, rank 0
 // prints, saves the model, the history and the plot; the other ranks only train.
@@ -11,7 +16,6 @@ using System.CommandLine;
 using System.Globalization;
 using Cortex.Data.Loading;
 using Cortex.Distributed;
-using Cortex.Serialization;
 using Cortex.Training;
 using Spectre.Console;
 
@@ -32,26 +36,78 @@ internal static class TrainCommand
         var studio = new Option<bool>("--studio") { Description = "Watch and steer this run in Cortex Studio (the live dashboard) while it trains." };
         var studioPort = new Option<int>("--studio-port") { Description = "The port of --studio's page (0: any free port).", DefaultValueFactory = _ => 5080 };
         var noBrowser = new Option<bool>("--no-browser") { Description = "With --studio: print the URL without opening a browser." };
+        var checkpointEvery = new Option<string>("--checkpoint-every")
+        {
+            Description = "Write a training checkpoint (beside --out, NAME.ckpt) every N epochs ('2' or '2e') or every N mini-batches ('500b'); 0: only when stopped. Default: every epoch.",
+            DefaultValueFactory = _ => "1e",
+        };
+        var keep = new Option<int>("--keep-checkpoints") { Description = "How many checkpoints to keep (NAME.ckpt, NAME.1.ckpt, ...).", DefaultValueFactory = _ => 1 };
+        var resume = new Option<string>("--resume") { Description = "Continue the run saved in this checkpoint (runs/NAME.ckpt): same options, same data, bit-identical result." };
         var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training on MPI (automatic under mpiexec/mpirun/srun); --batch-size is per rank." };
         var scaleLr = new Option<bool>("--scale-lr") { Description = "Distributed: multiply the learning rate by the number of ranks (the linear scaling rule)." };
-        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser, distributed, scaleLr })
+        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser, checkpointEvery, keep, resume, distributed, scaleLr })
             command.Options.Add(option);
 
         command.SetAction(result => CliConsole.Guard(result, terminal =>
         {
             var mpi = StartMpi(result.GetValue(distributed));
             var console = mpi is null || mpi.IsRoot ? terminal : CliConsole.Plain(TextWriter.Null);   // only rank 0 speaks
+            bool root = mpi is null || mpi.IsRoot;
             if (mpi is not null && result.GetValue(studio))
                 throw new NotSupportedException("--studio: not available in a distributed run; watch a single-process run instead.");
-            var settings = options.Read(result, warn: message => CliConsole.Warn(console, message));
+            if (mpi is not null && result.GetValue(resume) is not null)
+                throw new NotSupportedException("--resume: a distributed run writes no training checkpoints; resume single-process runs only.");
             if (result.GetValue(plot) is { } plotFile && !plotFile.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"--plot: the curves are written as PNG; expected a .png path, got '{plotFile}'.");
+            var every = CheckpointInterval.Parse(result.GetValue(checkpointEvery) ?? "1e");
+            int keepCount = result.GetValue(keep);
+            if (keepCount < 1)
+                throw new ArgumentException($"--keep-checkpoints: expected at least 1, got {keepCount}.");
+
+            // --resume: the settings, paths and thread count come from the checkpoint.
+            string? resumePath = null;
+            CheckpointInfo? resumed = null;
+            TrainSettings settings;
+            bool keepBest = result.GetValue(saveBest);
+            int? stopAfter = result.GetValue(patience);
+            if (result.GetValue(resume) is { } resumeArgument)
+            {
+                if (result.GetValue(options.Config) is not null)
+                    throw new ArgumentException("--resume: the checkpoint holds the run's settings; --config cannot be combined with it.");
+                resumePath = TrainingCheckpoint.Resolve(resumeArgument);
+                resumed = TrainingCheckpoint.ReadInfo(resumePath);
+                var saved = ResumeSettings.Saved(resumed, resumePath);
+                settings = ResumeSettings.Merge(saved, options.Read(result, saved, warn: message => CliConsole.Warn(console, message)), resumePath);
+                if (result.GetValue(options.Threads) is null)
+                    Kernels.Parallelism.MaxDegree = resumed.Threads;
+                else if (Kernels.Parallelism.MaxDegree != resumed.Threads)
+                    console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]warning: the checkpoint was written with {resumed.Threads} threads; with {Kernels.Parallelism.MaxDegree} the result will differ in the last bits from an uninterrupted run.[/]"));
+                bool savedBest = resumed.Metadata.GetValueOrDefault(ResumeSettings.SaveBestKey) == "true";
+                int? savedPatience = int.TryParse(resumed.Metadata.GetValueOrDefault(ResumeSettings.EarlyStoppingKey), NumberStyles.None, CultureInfo.InvariantCulture, out int sp) ? sp : null;
+                if (stopAfter is not null && stopAfter != savedPatience)
+                    throw new ArgumentException($"--resume: {resumePath} was trained with --early-stopping {savedPatience?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}, not {stopAfter}; a resumed run takes its options from the checkpoint.");
+                (keepBest, stopAfter) = (keepBest || savedBest, savedPatience);
+                if (resumed.Finished)
+                {
+                    console.WriteLine($"{resumePath}: the run already finished (at {resumed.Describe()}); nothing to resume.");
+                    return 0;
+                }
+            }
+            else
+            {
+                settings = options.Read(result, warn: message => CliConsole.Warn(console, message));
+            }
+
+            string model = settings.Model;
+            string modelPath = result.GetValue(output) ?? resumed?.Metadata.GetValueOrDefault(ResumeSettings.OutKey) ?? Path.Combine("runs", $"{model}.safetensors");
+            string historyPath = result.GetValue(history) ?? resumed?.Metadata.GetValueOrDefault(ResumeSettings.HistoryKey) ?? Path.Combine("runs", $"{model}-history.csv");
+            string checkpointPath = CheckpointPathFor(result.GetValue(resume), modelPath);
+            using var outputLock = root ? OutputLock.Acquire(modelPath) : null;     // before any data is loaded: a second run stops here
+
             var data = TrainingSetup.LoadData(settings, new ConsoleLog(console));
             var job = TrainingSetup.Create(settings, data);
             if (settings.BatchSize > job.Train.Count)
                 CliConsole.Warn(console, $"--batch-size {settings.BatchSize} is more than the {job.Train.Count} training images: each epoch is one batch of {job.Train.Count}.");
-            string modelPath = result.GetValue(output) ?? Path.Combine("runs", $"{job.Spec.Model}.safetensors");
-            string historyPath = result.GetValue(history) ?? Path.Combine("runs", $"{job.Spec.Model}-history.csv");
 
             long parameters = job.Model.AllParameters().Sum(p => (long)p.Value.Size);
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
@@ -59,10 +115,20 @@ internal static class TrainCommand
                 $"{job.Train.Count:N0} training, {job.Validation?.Count ?? 0:N0} validation, {data.Test.Count:N0} test images {Markup.Escape(data.Train.SampleShape.ToString())}"));
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[grey]{Markup.Escape(job.Optimizer.Name)} lr {job.Optimizer.LearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs, schedule {Markup.Escape(settings.Schedule)}, seed {settings.Seed}, {Kernels.Parallelism.MaxDegree} threads[/]"));
+            if (resumed is not null)
+                console.MarkupLine($"[grey]resuming {Markup.Escape(resumePath!)} from {Markup.Escape(resumed.Describe())}[/]");
 
+            void Warn(string message) => CliConsole.Warn(console, message);
+            var checkpoints = new CheckpointOptions(checkpointPath)
+            {
+                Every = every,
+                Keep = keepCount,
+                Warning = Warn,
+                Metadata = ResumeSettings.Metadata(settings, modelPath, historyPath, keepBest, stopAfter, job.Spec.ToJson()),
+            };
             DistributedTrainer? parallel = mpi is null ? null : new DistributedTrainer(mpi, job.Model, job.Loss, job.Optimizer, job.CreateOptions(),
                 new DistributedOptions { ScaleLearningRate = result.GetValue(scaleLr) }, job.Schedule);
-            var trainer = parallel?.Trainer ?? job.CreateTrainer();
+            var trainer = parallel?.Trainer ?? job.CreateTrainer(checkpoints);
             if (mpi is not null)
             {
                 var ranks = mpi.ProcessTable();
@@ -70,10 +136,13 @@ internal static class TrainCommand
                     $"distributed: {mpi.Size} ranks × batch {settings.BatchSize} = global batch {parallel!.GlobalBatchSize}{(result.GetValue(scaleLr) ? $", lr × {mpi.Size}" : "")}, {mpi.LibraryVersion.Trim()}; ") +
                     string.Join(", ", ranks.Select((row, r) => $"rank {r} = {row}"))));
             }
-            bool root = mpi is null || mpi.IsRoot;
+            var best = new ModelCheckpoint(modelPath, job.Spec.ToJson(), saveBestOnly: keepBest) { Warning = Warn };
             if (root)
-                trainer.Callbacks.Add(new ModelCheckpoint(modelPath, job.Spec.ToJson(), saveBestOnly: result.GetValue(saveBest)));
-            if (result.GetValue(patience) is { } p)
+            {
+                trainer.Callbacks.Add(best);
+                trainer.Callbacks.Add(new HistoryAutosave(historyPath, Warn));
+            }
+            if (stopAfter is { } p)
                 trainer.Callbacks.Add(new EarlyStopping(p));
 
             var trainSet = TrainingSetup.TrainingView(settings, job.Train);
@@ -83,13 +152,21 @@ internal static class TrainCommand
                 ? StudioWatch.Start(job, trainSet, data.Test, trainer, StudioCommand.CheckPort(result.GetValue(studioPort)), !result.GetValue(noBrowser), console)
                 : null;
             History trained;
+            using var interrupt = new InterruptSignal();
             try
             {
                 trained = ConsoleProgress.Run(console, progress =>
                 {
                     trainer.Callbacks.Add(progress);
-                    return parallel?.Fit(trainSet, job.Validation) ?? trainer.Fit(trainSet, job.Validation);
+                    return parallel?.Fit(trainSet, job.Validation)
+                        ?? (resumePath is null
+                            ? trainer.Fit(trainSet, job.Validation, interrupt.Token)
+                            : trainer.Fit(trainSet, job.Validation, resumePath, interrupt.Token));
                 });
+            }
+            catch (OperationCanceledException) when (interrupt.Received is not null)
+            {
+                trained = trainer.History!;
             }
             finally
             {
@@ -103,11 +180,23 @@ internal static class TrainCommand
                 mpi!.Dispose();
                 return 0;
             }
+            if (interrupt.Received is not null)
+            {
+                InterruptSignal.ShowCursor();
+                string where = trainer.LastCheckpointError is { } failed
+                    ? $"the checkpoint could not be written ({failed})"
+                    : $"checkpoint saved to {checkpointPath}";
+                console.WriteLine($"training interrupted by {interrupt.Name}; {where}.");
+                console.WriteLine($"resume with: cortex train --resume {checkpointPath}");
+                return interrupt.ExitCode;
+            }
             if (trained.StopReason is { } reason)
                 console.MarkupLine($"[yellow]{Markup.Escape(reason)}[/]");
 
-            if (result.GetValue(saveBest))
-                ModelFile.LoadWeights(job.Model, modelPath);        // evaluate the kept model
+            if (keepBest)
+                best.RestoreBest(job.Model);                        // the kept model, from memory (the file may be another writer's)
+            if (best.SavePending && !best.TrySave(job.Model, trained.Last?.Epoch ?? 0))
+                throw new IOException($"{best.LastError}; the run is in the checkpoint {checkpointPath} (cortex train --resume {checkpointPath} once the disk is writable).");
             var test = trainer.Evaluate(data.Test);
             console.MarkupLine($"[grey]model saved to {Markup.Escape(modelPath)}, history to {Markup.Escape(historyPath)}[/]");
             if (result.GetValue(plot) is { } plotPath)
@@ -123,6 +212,9 @@ internal static class TrainCommand
         }));
         return command;
     }
+
+    // A resumed run goes on writing the checkpoint it came from; a new one writes NAME.ckpt beside --out.
+    private static string CheckpointPathFor(string? resume, string modelPath) => resume ?? Path.ChangeExtension(modelPath, ".ckpt");
 
     /// <summary>MPI when the run is distributed (asked for, or started by an MPI launcher), else null.</summary>
     private static Mpi? StartMpi(bool asked)

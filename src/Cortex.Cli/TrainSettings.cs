@@ -81,10 +81,11 @@ internal sealed record TrainSettings
                 "weight_decay" => s with { WeightDecay = Float(key, text) },
                 "seed" => s with { Seed = ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw new FormatException($"{source}: 'seed' must be an integer from 0 to {ulong.MaxValue}, got '{text}'.") },
                 "validation" => s with { Validation = text },
+                "eval_samples" => s with { EvaluationSamples = Int(key, text) },
                 "loss" => s with { Loss = text },
                 "init" => s with { Init = text },
                 "augment" => s with { Augment = text },
-                _ => throw new FormatException($"{source}: unknown setting '{key}'. Known: model, data, epochs, batch_size, optimizer, lr, schedule, weight_decay, seed, validation, loss, init, augment."),
+                _ => throw new FormatException($"{source}: unknown setting '{key}'. Known: model, data, epochs, batch_size, optimizer, lr, schedule, weight_decay, seed, validation, eval_samples, loss, init, augment."),
             };
         }
         return s;
@@ -113,6 +114,8 @@ internal sealed record TrainSettings
         };
         if (LearningRate is { } lr)
             json["lr"] = lr;
+        if (EvaluationSamples is { } samples)
+            json["eval_samples"] = samples;
         if (Init is not null)
             json["init"] = Init;
         if (Augment is not null)

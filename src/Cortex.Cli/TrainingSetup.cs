@@ -20,7 +20,7 @@ internal sealed record TrainingJob(
     TrainSettings Settings, DatasetSplit Data, ImageDataset Train, ImageDataset? Validation,
     ModelSpec Spec, Layer Model, Loss Loss, Optimizer Optimizer, ILearningRateSchedule Schedule)
 {
-    public Trainer CreateTrainer() => new(Model, Loss, Optimizer, CreateOptions()) { Schedule = Schedule };
+    public Trainer CreateTrainer(CheckpointOptions? checkpoints = null) => new(Model, Loss, Optimizer, CreateOptions()) { Schedule = Schedule, Checkpoints = checkpoints };
 
     /// <summary>The trainer options of this job (the batch size is per rank when distributed).</summary>
     public TrainerOptions CreateOptions() => new()

@@ -7,9 +7,11 @@
 //
 // Determinism: sample b of the j-th batch of an epoch is transformed with a generator seeded from
 // Mix(Mix(Mix(Seed, epoch), j), b), whatever thread does it and whether it was prefetched, so the
-// batches depend only on the seed and the batch order — not on Workers or Prefetch. Without a
-// plan (a caller that just calls CopyBatch), epoch is the last planned one (0 if none) and j counts
-// the calls since.
+// batches depend only on the seed and the batch order — not on Workers or Prefetch. A plan for the
+// rest of an epoch (PlanEpoch with firstBatch, after a resume or a batch-size change) keeps j the
+// batch's number in the whole epoch, so a resumed run sees the images an uninterrupted one would.
+// Without a plan (a caller that just calls CopyBatch), epoch is the last planned one (0 if none)
+// and j counts the calls since (plus the plan's first batch).
 //
 // Prefetch runs only for the order announced by PlanEpoch; a CopyBatch whose indices differ from
 // the plan (or that comes after it) cancels the producer and transforms on the spot, with the same
@@ -44,6 +46,7 @@ public sealed class AugmentedDataset : IPlannedDataset, IDisposable
     private int _planLength, _planBatchSize, _planBatches;
     private int _epoch;
     private int _calls;                                 // CopyBatch calls since the last plan
+    private int _firstBatch;                            // the epoch's batch number of the plan's batch 0
 
     // Prefetch state, guarded by _gate.
     private readonly object _gate = new();
@@ -96,8 +99,12 @@ public sealed class AugmentedDataset : IPlannedDataset, IDisposable
     public IReadOnlyList<string> ClassNames => _source.ClassNames;
 
     /// <inheritdoc/>
-    public void PlanEpoch(int epoch, ReadOnlySpan<int> order, int batchSize, int batchCount)
+    public void PlanEpoch(int epoch, ReadOnlySpan<int> order, int batchSize, int batchCount) => PlanEpoch(epoch, order, batchSize, batchCount, 0);
+
+    /// <inheritdoc/>
+    public void PlanEpoch(int epoch, ReadOnlySpan<int> order, int batchSize, int batchCount, int firstBatch)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(batchCount);
@@ -113,7 +120,7 @@ public sealed class AugmentedDataset : IPlannedDataset, IDisposable
             if ((uint)order[i] >= (uint)Count)
                 throw new ArgumentOutOfRangeException(nameof(order), $"AugmentedDataset: expected indices in [0, {Count}), got {order[i]} at position {i}.");
         }
-        (_planLength, _planBatchSize, _planBatches, _epoch, _calls) = (order.Length, batchSize, batchCount, epoch, 0);
+        (_planLength, _planBatchSize, _planBatches, _epoch, _calls, _firstBatch) = (order.Length, batchSize, batchCount, epoch, 0, firstBatch);
         if (Options.Prefetch == 0 || batchCount == 0)
             return;
 
@@ -164,7 +171,7 @@ public sealed class AugmentedDataset : IPlannedDataset, IDisposable
         if (_syncIndices.Length < indices.Length)
             _syncIndices = new int[indices.Length];
         indices.CopyTo(_syncIndices);
-        _syncJob.Set(_syncIndices.AsMemory(0, indices.Length), images.Memory, BatchKey(_epoch, call));
+        _syncJob.Set(_syncIndices.AsMemory(0, indices.Length), images.Memory, BatchKey(_epoch, _firstBatch + call));
         _pool.Run(_syncJob, indices.Length);
         for (int b = 0; b < indices.Length; b++)
             labels[b] = _source.Labels[indices[b]];
@@ -200,7 +207,7 @@ public sealed class AugmentedDataset : IPlannedDataset, IDisposable
                 }
                 int start = j * _planBatchSize, n = Math.Min(_planBatchSize, _planLength - start);
                 int slot = j % _slots.Length;
-                _prefetchJob.Set(_plan.AsMemory(start, n), _slots[slot].Memory, BatchKey(_epoch, j));
+                _prefetchJob.Set(_plan.AsMemory(start, n), _slots[slot].Memory, BatchKey(_epoch, _firstBatch + j));
                 _pool.Run(_prefetchJob, n);
                 var slotLabels = _slotLabels[slot];
                 for (int b = 0; b < n; b++)

@@ -43,6 +43,9 @@ public sealed class Dropout : Layer, IStochasticLayer
     /// <inheritdoc/>
     public bool FreezeRandomness { get; set; }
 
+    /// <inheritdoc/>
+    public CortexRandom Random => _random;
+
     public override Shape OutputShape(Shape input) => input;
 
     public override Tensor Forward(Tensor input, bool training)

@@ -32,6 +32,9 @@ public sealed class Dropout2d : Layer, IStochasticLayer
     /// <inheritdoc/>
     public bool FreezeRandomness { get; set; }
 
+    /// <inheritdoc/>
+    public CortexRandom Random => _random;
+
     public override Shape OutputShape(Shape input)
     {
         if (input.Rank < 2)

@@ -2,6 +2,8 @@
 //
 // A gradient check runs Forward many times and needs the same function each time; it sets
 // FreezeRandomness so the layer repeats its last draw instead of drawing anew.
+using Cortex.Tensors;
+
 namespace Cortex.Layers;
 
 /// <summary>A layer that draws random numbers in training mode (<see cref="Dropout"/>, <see cref="Dropout2d"/>).</summary>
@@ -12,4 +14,7 @@ public interface IStochasticLayer
     /// instead of drawing anew: the layer becomes a fixed function, as a gradient check needs.
     /// </summary>
     bool FreezeRandomness { get; set; }
+
+    /// <summary>The generator the layer draws from (a training checkpoint saves and restores its state).</summary>
+    CortexRandom Random { get; }
 }

@@ -15,8 +15,8 @@
 // largest parameter is ever needed.
 //
 // Not here (deliberately): learning-rate schedules (Optimizers/Schedules, separate objects that set
-// LearningRate), parameter groups with different hyper-parameters, and saving/loading the state
-// (State lists it, so serialization can be added beside this file).
+// LearningRate) and parameter groups with different hyper-parameters. The state is read through
+// State, StepCount and ParameterStepCounts and put back by RestoreState (training checkpoints).
 using System.Numerics.Tensors;
 using Cortex.Layers;
 using Tensor = Cortex.Tensors.Tensor;
@@ -144,6 +144,58 @@ public abstract class Optimizer
 
     /// <summary>How many updates parameter <paramref name="index"/> has received (Adam's bias correction uses it).</summary>
     public int ParameterStepCount(int index) => _steps[index];
+
+    /// <summary>Every parameter's update count, in the order of <see cref="Parameters"/>.</summary>
+    public IReadOnlyList<int> ParameterStepCounts => _steps;
+
+    /// <summary>The names of the per-parameter state tensors this rule keeps (<c>exp_avg</c>, <c>exp_avg_sq</c>).</summary>
+    public IReadOnlyList<string> StateNames => _stateNames;
+
+    /// <summary>
+    /// Puts the optimizer back into a state read earlier from <see cref="StepCount"/>,
+    /// <see cref="ParameterStepCounts"/> and <see cref="State"/> (keys <c>"{index}.{name}"</c>), so the
+    /// next <see cref="Step"/> is the one that would have followed. The tensors are copied. Nothing
+    /// changes when the state does not fit these parameters (the message says what differs).
+    /// </summary>
+    /// <exception cref="ArgumentException">A key, count or shape does not fit this optimizer's parameters.</exception>
+    public void RestoreState(int stepCount, IReadOnlyList<int> parameterSteps, IEnumerable<(string Key, Tensor Value)> state)
+    {
+        ArgumentNullException.ThrowIfNull(parameterSteps);
+        ArgumentNullException.ThrowIfNull(state);
+        if (stepCount < 0)
+            throw new ArgumentOutOfRangeException(nameof(stepCount), $"{Name}.RestoreState: expected a step count ≥ 0, got {stepCount}.");
+        if (parameterSteps.Count != _parameters.Length)
+            throw new ArgumentException($"{Name}.RestoreState: the saved state has step counts for {parameterSteps.Count} parameters, this optimizer has {_parameters.Length}.", nameof(parameterSteps));
+        var restored = new Tensor[]?[_parameters.Length];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, value) in state)
+        {
+            int dot = key.IndexOf('.', StringComparison.Ordinal);
+            int nameIndex = dot < 0 ? -1 : Array.IndexOf(_stateNames, key[(dot + 1)..]);
+            if (dot < 0 || !int.TryParse(key.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int i)
+                || (uint)i >= (uint)_parameters.Length || nameIndex < 0)
+                throw new ArgumentException($"{Name}.RestoreState: unexpected state key '{key}'; expected '<parameter index below {_parameters.Length}>.<{string.Join("|", _stateNames)}>'.", nameof(state));
+            if (value.Shape != _parameters[i].Shape)
+                throw new ArgumentException($"{Name}.RestoreState: state '{key}' has shape {value.Shape}, parameter {i} ({_parameters[i]}) has {_parameters[i].Shape}.", nameof(state));
+            if (!seen.Add(key))
+                throw new ArgumentException($"{Name}.RestoreState: state '{key}' is given twice.", nameof(state));
+            var tensors = restored[i] ??= CreateState(_parameters[i]);
+            value.Span.CopyTo(tensors[nameIndex].Span);
+        }
+        for (int i = 0; i < restored.Length; i++)
+        {
+            if (restored[i] is not null && _stateNames.Any(n => !seen.Contains($"{i}.{n}")))
+                throw new ArgumentException($"{Name}.RestoreState: parameter {i} has only part of its state ({string.Join(", ", _stateNames.Where(n => seen.Contains($"{i}.{n}")))}).", nameof(state));
+            if (parameterSteps[i] < 0)
+                throw new ArgumentException($"{Name}.RestoreState: parameter {i} has a negative step count {parameterSteps[i]}.", nameof(parameterSteps));
+        }
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            _state[i] = restored[i];
+            _steps[i] = parameterSteps[i];
+        }
+        StepCount = stepCount;
+    }
 
     /// <summary>Sets every parameter's gradient to zero (frozen ones included).</summary>
     public void ZeroGradients()

@@ -1,5 +1,12 @@
 // AtomicWrite.cs — write a whole file or nothing: a temporary file in the same folder, flushed to
-// disk, then renamed over the target. A crash mid-write leaves the old file as it was.
+// disk (fsync), then renamed over the target. A crash mid-write leaves the old file as it was.
+//
+// The temporary file is .NAME.<32 hex digits>.tmp beside the target. A process killed mid-write
+// leaves one behind; the next write of the same target deletes such leftovers, except those still
+// open in a live writer (on Linux and macOS .NET holds an exclusive advisory lock, flock, on a file
+// opened with FileShare.None, so a leftover that can be opened that way has no writer any more).
+// Not here: an fsync of the folder after the rename (.NET has no portable call for it), so after a
+// power cut — not a crash of the process — the rename itself may be lost, leaving the older file.
 using System.Text;
 
 namespace Cortex.Serialization;
@@ -8,12 +15,19 @@ namespace Cortex.Serialization;
 public static class AtomicWrite
 {
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; the target changes only if it completes.</summary>
-    public static void Stream(string path, Action<Stream> write)
+    public static void Stream(string path, Action<Stream> write) => Stream(path, write, beforeReplace: null);
+
+    /// <summary>
+    /// Like <see cref="Stream(string, Action{Stream})"/>; <paramref name="beforeReplace"/> runs once the new
+    /// contents are on disk and just before they are renamed over the target (e.g. to keep the old file under another name).
+    /// </summary>
+    public static void Stream(string path, Action<Stream> write, Action? beforeReplace)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
-        string fullPath = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath) ?? ".");
+        string fullPath = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath) ?? ".");
+        DeleteStaleTemporaries(fullPath);
         string temporary = TemporaryPathFor(fullPath);
         try
         {
@@ -22,6 +36,7 @@ public static class AtomicWrite
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            beforeReplace?.Invoke();
             File.Move(temporary, fullPath, overwrite: true);
         }
         catch
@@ -34,8 +49,52 @@ public static class AtomicWrite
     /// <summary>A fresh hidden temporary path beside <paramref name="path"/> (same folder, so the rename is atomic).</summary>
     public static string TemporaryPathFor(string path)
     {
-        string full = Path.GetFullPath(path);
-        return Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string full = System.IO.Path.GetFullPath(path);
+        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full) ?? ".", $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    /// <summary>
+    /// Deletes the temporary files that earlier, interrupted writes of <paramref name="path"/> left beside it
+    /// (<c>.NAME.&lt;guid&gt;.tmp</c>), skipping any a live writer still holds. Returns how many were deleted.
+    /// </summary>
+    public static int DeleteStaleTemporaries(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = System.IO.Path.GetFullPath(path);
+        string folder = System.IO.Path.GetDirectoryName(full) ?? ".";
+        string prefix = $".{System.IO.Path.GetFileName(full)}.";
+        if (!Directory.Exists(folder))
+            return 0;
+        int deleted = 0;
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(folder, prefix + "*.tmp").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+        foreach (string candidate in candidates)
+        {
+            string name = System.IO.Path.GetFileName(candidate);
+            string middle = name[prefix.Length..^".tmp".Length];
+            if (middle.Length != 32 || !middle.All(char.IsAsciiHexDigitLower))
+                continue;                                       // not one of ours
+            try
+            {
+                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                {
+                }                                               // opened exclusively: no writer holds it
+                File.Delete(candidate);
+                deleted++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // held by a live writer, or not ours to delete
+            }
+        }
+        return deleted;
     }
 
     /// <summary>Deletes <paramref name="path"/> if it exists, ignoring failures (clean-up only).</summary>

@@ -49,16 +49,26 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(tensors);
         var list = tensors.ToList();
         byte[] header = BuildHeader(list, metadata);
+        AtomicWrite.Stream(path, stream => Write(stream, header, list));
+    }
 
-        AtomicWrite.Stream(path, stream =>
-        {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-            stream.Write(length);
-            stream.Write(header);
-            foreach (var (_, value) in list)
-                WriteLittleEndian(stream, value.Span);
-        });
+    /// <summary>Writes <paramref name="tensors"/> (F32) and <paramref name="metadata"/> in safetensors form to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, IEnumerable<(string Name, Tensor Value)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var list = tensors.ToList();
+        Write(stream, BuildHeader(list, metadata), list);
+    }
+
+    private static void Write(Stream stream, byte[] header, List<(string Name, Tensor Value)> tensors)
+    {
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        foreach (var (_, value) in tensors)
+            WriteLittleEndian(stream, value.Span);
     }
 
     /// <summary>Reads a safetensors file; refuses a corrupt, truncated or foreign file with a message naming it.</summary>

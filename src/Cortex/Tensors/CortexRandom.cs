@@ -42,6 +42,21 @@ public sealed class CortexRandom
     }
 
     /// <summary>
+    /// The generator's whole state (the four xoshiro words, the cached second normal, the seed), so a
+    /// training checkpoint can continue the stream exactly where it stopped; see <see cref="Restore"/>.
+    /// </summary>
+    public CortexRandomState State => new(Seed, _s0, _s1, _s2, _s3, _hasSpare, _spareNormal);
+
+    /// <summary>Puts the generator back into <paramref name="state"/>, taken earlier from <see cref="State"/>: the next draws repeat those that followed it.</summary>
+    /// <exception cref="ArgumentException">All four state words are zero (xoshiro's one forbidden state).</exception>
+    public void Restore(CortexRandomState state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+            throw new ArgumentException("CortexRandom.Restore: the state words are all zero, which xoshiro256** can never reach; the state is corrupt.", nameof(state));
+        (Seed, _s0, _s1, _s2, _s3, _hasSpare, _spareNormal) = (state.Seed, state.S0, state.S1, state.S2, state.S3, state.HasSpareNormal, state.SpareNormal);
+    }
+
+    /// <summary>
     /// A well-mixed 64-bit seed derived from <paramref name="seed"/> and <paramref name="key"/> (SplitMix64 finalizer),
     /// for seeding work items by their position: <c>Mix(Mix(seed, epoch), batch)</c>.
     /// </summary>
@@ -175,3 +190,6 @@ public sealed class CortexRandom
         return z ^ (z >> 31);
     }
 }
+
+/// <summary>A snapshot of a <see cref="CortexRandom"/>: its seed, the xoshiro256** words and the cached normal of Box–Muller.</summary>
+public readonly record struct CortexRandomState(ulong Seed, ulong S0, ulong S1, ulong S2, ulong S3, bool HasSpareNormal, double SpareNormal);

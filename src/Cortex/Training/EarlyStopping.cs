@@ -21,6 +21,22 @@ public sealed class EarlyStopping(int patience = 5, MonitorMetric monitor = Moni
         _badEpochs = 0;
     }
 
+    /// <inheritdoc/>
+    public override void SaveState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("best", Best);
+        state.Set("bad_epochs", _badEpochs);
+    }
+
+    /// <inheritdoc/>
+    public override void RestoreState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Best = state.Get("best");
+        _badEpochs = (int)state.Get("bad_epochs", 0);
+    }
+
     public override void OnEpochEnd(TrainingContext context, EpochRecord record)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -82,6 +82,35 @@ public sealed class History
         }
     }
 
+    /// <summary>Reads a history written by <see cref="ToJson"/> (missing or null numbers read as NaN).</summary>
+    /// <exception cref="FormatException">The text is not such a history.</exception>
+    public static History FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var history = new History();
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.TryGetProperty("stop_reason", out var reason) && reason.ValueKind == JsonValueKind.String)
+                history.StopReason = reason.GetString();
+            foreach (var e in root.GetProperty("epochs").EnumerateArray())
+            {
+                history.Add(new EpochRecord(
+                    e.GetProperty("epoch").GetInt32(), Number(e, "train_loss"), Number(e, "train_accuracy"),
+                    Number(e, "val_loss"), Number(e, "val_accuracy"), Number(e, "lr"), Number(e, "seconds"), Number(e, "images_per_second")));
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new FormatException($"History.FromJson: not a training history ({e.Message}).", e);
+        }
+        return history;
+
+        static double Number(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
+    }
+
     /// <summary>Writes <see cref="ToCsv"/> to <paramref name="path"/> atomically.</summary>
     public void SaveCsv(string path) => AtomicWrite.AllText(path, ToCsv());
 

@@ -20,4 +20,14 @@ public interface IPlannedDataset : IDataset
     /// The implementation copies <paramref name="order"/>; a new plan replaces any unfinished one.
     /// </summary>
     void PlanEpoch(int epoch, ReadOnlySpan<int> order, int batchSize, int batchCount);
+
+    /// <summary>
+    /// Like <see cref="PlanEpoch(int, ReadOnlySpan{int}, int, int)"/> for the rest of an epoch whose first
+    /// <paramref name="firstBatch"/> batches are already done (a run resumed mid-epoch, or a batch-size change):
+    /// the plan's batch b is the epoch's batch <paramref name="firstBatch"/> + b. A dataset whose batches
+    /// depend on their number in the epoch (random augmentation seeded by it) must implement this; the
+    /// default ignores <paramref name="firstBatch"/>.
+    /// </summary>
+    void PlanEpoch(int epoch, ReadOnlySpan<int> order, int batchSize, int batchCount, int firstBatch) =>
+        PlanEpoch(epoch, order, batchSize, batchCount);
 }

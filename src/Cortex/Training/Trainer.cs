@@ -9,7 +9,14 @@
 // last batch gets its own pair), and layers reuse their buffers, so steady-state steps allocate
 // nothing. Not here: data augmentation and prefetching (the data layer's loaders do those; a
 // training set that implements IPlannedDataset is told each epoch's batch order in advance).
+//
+// Crash safety: everything the loop carries from one batch to the next lives in RunState (position,
+// shuffled order, the epoch's running sums, the divergence counter), so a training checkpoint
+// (TrainingCheckpoint.cs) can capture it between two batches and Fit(resumeFrom:) can put it back.
+// Numeric faults: a non-finite loss or gradient, or a loss that stays far above its first value,
+// stops the run before the optimizer applies the bad step, naming the epoch, batch and layer.
 using System.Diagnostics;
+using System.Globalization;
 using Cortex.Layers;
 using Cortex.Losses;
 using Cortex.Optimizers;
@@ -31,6 +38,7 @@ public sealed class Trainer
     private readonly Batch _full = new();
     private readonly Batch _partial = new();
     private readonly Batch _evaluation = new();
+    private RunState? _run;
 
     public Trainer(Layer model, Loss loss, Optimizer optimizer, TrainerOptions? options = null)
     {
@@ -49,7 +57,7 @@ public sealed class Trainer
     /// <summary>Optional learning-rate schedule, applied at the start of every epoch from the optimizer's initial rate.</summary>
     public ILearningRateSchedule? Schedule { get; init; }
 
-    /// <summary>The history of the current or last <see cref="Fit"/> (kept even when it ended in an exception).</summary>
+    /// <summary>The history of the current or last <see cref="Fit(IDataset, IDataset?, CancellationToken)"/> (kept even when it ended in an exception).</summary>
     public History? History { get; private set; }
 
     /// <summary>
@@ -61,9 +69,40 @@ public sealed class Trainer
     /// <summary>Called in order at each hook.</summary>
     public IList<TrainingCallback> Callbacks { get; } = [];
 
-    /// <summary>Trains for <see cref="TrainerOptions.Epochs"/> epochs (or until a callback stops it) and returns the history.</summary>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; the message names the epoch and step.</exception>
-    public History Fit(IDataset train, IDataset? validation = null, CancellationToken cancellation = default)
+    /// <summary>
+    /// Writes training checkpoints (the whole state of the run) as <see cref="CheckpointOptions"/> says: every N
+    /// batches or epochs, when <see cref="Fit(IDataset, IDataset?, CancellationToken)"/> is cancelled, and when it ends. Null writes none.
+    /// </summary>
+    public CheckpointOptions? Checkpoints { get; init; }
+
+    /// <summary>Why the last checkpoint could not be written, or null when it was (or none was due).</summary>
+    public string? LastCheckpointError { get; private set; }
+
+    /// <summary>The file of the last checkpoint written, or null.</summary>
+    public string? LastCheckpointPath { get; private set; }
+
+    /// <summary>
+    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs (or until a callback stops it) and returns the history.
+    /// A run resumed from a checkpoint (the other overload) ends, with the same data, seed and thread count,
+    /// with the same weights as a run that was never stopped, bit for bit.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite, or the loss diverged; the message names the epoch and batch.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired during an epoch (a checkpoint is written first when <see cref="Checkpoints"/> is set).</exception>
+    public History Fit(IDataset train, IDataset? validation = null, CancellationToken cancellation = default) => Run(train, validation, null, cancellation);
+
+    /// <summary>
+    /// Resumes the run saved in the training checkpoint <paramref name="resumeFrom"/> (see <see cref="Fit(IDataset, IDataset?, CancellationToken)"/>
+    /// and <see cref="TrainingCheckpoint.Resolve"/>): the model, optimizer, schedule, random streams, position, history and
+    /// callbacks' state are put back, then training continues from the batch after the one saved.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The checkpoint does not fit this trainer, model or data (the message says what differs).</exception>
+    public History Fit(IDataset train, IDataset? validation, string resumeFrom, CancellationToken cancellation = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(resumeFrom);
+        return Run(train, validation, resumeFrom, cancellation);
+    }
+
+    private History Run(IDataset train, IDataset? validation, string? resumeFrom, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(train);
         CheckCompatible(train, "training set");
@@ -72,40 +111,57 @@ public sealed class Trainer
         if (train.Count == 0)
             throw new ArgumentException("Trainer.Fit: the training set is empty.", nameof(train));
 
+        var saved = resumeFrom is null ? null : TrainingCheckpoint.Read(resumeFrom);
         int batchSize = Math.Min(Options.BatchSize, train.Count);
         var context = new TrainingContext(Model, Optimizer, Options.Epochs, train.Count, batchSize, Options.DropLast);
+        var run = new RunState(context, train, new CortexRandom(Options.Seed), [.. Enumerable.Range(0, train.Count)], Optimizer.LearningRate);
+        if (saved is not null)
+            saved.ApplyTo(this, run, resumeFrom!);
         History = context.History;
-        var scheduler = Schedule is null ? null : new LearningRateScheduler(Optimizer, Schedule);
-        var shuffle = new CortexRandom(Options.Seed);
-        int[] order = new int[train.Count];
-        for (int i = 0; i < order.Length; i++)
-            order[i] = i;
+        _run = run;
+        var scheduler = Schedule is null ? null : new LearningRateScheduler(Optimizer, Schedule, run.BaseRate);
+        int[] order = run.Order;
         int[]? validationSample = validation is null ? null : ValidationSample(validation);
 
         foreach (var callback in Callbacks)
             callback.OnTrainBegin(context);
+        if (saved is not null)
+            saved.RestoreCallbacks(Callbacks);
 
-        for (int epoch = 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)
+        bool midEpoch = !run.EpochComplete;
+        for (int epoch = run.EpochComplete ? run.Epoch + 1 : run.Epoch; epoch <= Options.Epochs && !context.StopRequested; epoch++)
         {
             if (cancellation.IsCancellationRequested)
             {
+                WriteCheckpoint();                          // the state between two epochs, before the stop is recorded
                 context.RequestStop("cancelled");
                 break;
             }
             scheduler?.BeginEpoch(epoch - 1);
-            if (Options.Shuffle)
-                shuffle.Shuffle(order.AsSpan());
-            context.ApplyBatchSizeRequest(train.Count);  // a change asked for during the last epoch's final batch
-            (train as IPlannedDataset)?.PlanEpoch(epoch, order, context.BatchSize, context.BatchesPerEpoch); // lets a loader prefetch
+            if (midEpoch)
+            {
+                // Resuming inside an epoch: its order, batch size and sums came from the checkpoint.
+                midEpoch = false;
+                Optimizer.LearningRate = run.LearningRate;   // what the epoch ran with (a callback may have changed it)
+                (train as IPlannedDataset)?.PlanEpoch(epoch, order.AsSpan(run.Start), context.BatchSize, context.BatchesPerEpoch - run.BatchesDone, run.BatchesDone);
+            }
+            else
+            {
+                if (Options.Shuffle)
+                    run.Shuffle.Shuffle(order.AsSpan());
+                context.ApplyBatchSizeRequest(train.Count);  // a change asked for during the last epoch's final batch
+                run.BeginEpoch(epoch);
+                (train as IPlannedDataset)?.PlanEpoch(epoch, order, context.BatchSize, context.BatchesPerEpoch, 0); // lets a loader prefetch
+            }
             foreach (var callback in Callbacks)
                 callback.OnEpochBegin(context, epoch);
 
-            var (trainLoss, trainAccuracy, seconds, seen) = TrainEpoch(train, order, epoch, context, cancellation);
+            TrainEpoch(train, order, epoch, context, run, cancellation);
             Evaluation? validated = validation is null ? null : Evaluate(validation, validationSample);
             var record = new EpochRecord(
-                epoch, trainLoss, trainAccuracy,
+                epoch, run.LossSum / Math.Max(run.Seen, 1), (double)run.Correct / Math.Max(run.Seen, 1),
                 validated?.Loss ?? double.NaN, validated?.Accuracy ?? double.NaN,
-                Optimizer.LearningRate, seconds, seen / Math.Max(seconds, 1e-9));
+                Optimizer.LearningRate, run.Seconds, run.Seen / Math.Max(run.Seconds, 1e-9));
             context.History.Add(record);
 
             if (scheduler is not null)
@@ -115,11 +171,56 @@ public sealed class Trainer
             }
             foreach (var callback in Callbacks)
                 callback.OnEpochEnd(context, record);
+            run.EpochComplete = true;
+            if (Checkpoints?.Every is { Unit: CheckpointUnit.Epochs } every && epoch % every.Count == 0)
+                WriteCheckpoint();
         }
 
         foreach (var callback in Callbacks)
             callback.OnTrainEnd(context);
+        if (Checkpoints is not null && !cancellation.IsCancellationRequested && run.WrittenAt != run.Position)
+            WriteCheckpoint();                              // the finished run: resuming it says so
         return context.History;
+    }
+
+    /// <summary>
+    /// Writes a training checkpoint of the current run to <paramref name="path"/> now, atomically (temporary file,
+    /// fsync, rename). Call it from a callback during <see cref="Fit(IDataset, IDataset?, CancellationToken)"/> (the callbacks after it in
+    /// <see cref="Callbacks"/> have not yet seen the current batch or epoch) or after Fit.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No run has started.</exception>
+    /// <exception cref="IOException">The file could not be written; an older file at <paramref name="path"/> is left as it was.</exception>
+    public void SaveCheckpoint(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var run = _run ?? throw new InvalidOperationException("Trainer.SaveCheckpoint: no run to checkpoint; call it during or after Fit.");
+        TrainingCheckpoint.Write(path, CheckpointSnapshot.Capture(this, run), keep: 1, Checkpoints?.Metadata);
+    }
+
+    /// <summary>Writes the periodic checkpoint; a failure is reported and kept, and the run goes on (the next one retries).</summary>
+    private void WriteCheckpoint()
+    {
+        if (Checkpoints is not { } checkpoints || _run is not { } run)
+            return;
+        if (NumericFaults.FirstNonFiniteWeight(Model) is { } bad)
+        {
+            // A checkpoint of broken weights would replace the last good one: keep that instead.
+            LastCheckpointError = $"did not write the checkpoint {checkpoints.Path}: the weights of layer '{NumericFaults.LayerOf(bad)}' are no longer finite ({bad})";
+            checkpoints.Warning?.Invoke($"{LastCheckpointError}. The previous checkpoint is kept.");
+            return;
+        }
+        try
+        {
+            TrainingCheckpoint.Write(checkpoints.Path, CheckpointSnapshot.Capture(this, run), checkpoints.Keep, checkpoints.Metadata);
+            LastCheckpointError = null;
+            LastCheckpointPath = checkpoints.Path;
+            run.WrittenAt = run.Position;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LastCheckpointError = $"could not write the checkpoint {checkpoints.Path}: {e.Message}";
+            checkpoints.Warning?.Invoke($"{LastCheckpointError} The previous checkpoint is kept; training goes on and the next checkpoint tries again.");
+        }
     }
 
     /// <summary>Runs <see cref="Model"/> in inference mode over <paramref name="data"/> (or the given sample of it).</summary>
@@ -170,28 +271,31 @@ public sealed class Trainer
 
     // ---- the epoch --------------------------------------------------------------------------
 
-    private (double Loss, double Accuracy, double Seconds, int Seen) TrainEpoch(
-        IDataset train, int[] order, int epoch, TrainingContext context, CancellationToken cancellation)
+    private void TrainEpoch(IDataset train, int[] order, int epoch, TrainingContext context, RunState run, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var pausedAtStart = context.PausedTime;
-        double lossSum = 0;
-        int correct = 0, seen = 0;
+        double secondsBefore = run.Seconds;                  // a resumed epoch's time before the stop
         var weights = Options.Regularizer is null ? null : ParameterGroups.Weights(Model).ToArray();
+        var named = Options.CheckGradients ? Model.NamedParameters().Where(p => p.Parameter.Trainable).ToArray() : null;
         using var skipInputGradient = new InputGradientOff(Model);   // nothing reads dL/d(images)
-        // b counts this epoch's batches; start is the first sample of batch b in the shuffled order.
+        // b counts this epoch's batches; run.Start is the first sample of batch b in the shuffled order.
         // Both advance by position rather than by b·batchSize, because a callback may change the
         // batch size between two batches (the rest of the epoch is then planned again).
-        for (int b = 0, start = 0; b < context.BatchesPerEpoch; b++)
+        for (int b = run.BatchesDone; b < context.BatchesPerEpoch; b++)
         {
-            cancellation.ThrowIfCancellationRequested();
-            if (context.ApplyBatchSizeRequest(order.Length - start, b))
-                (train as IPlannedDataset)?.PlanEpoch(epoch, order.AsSpan(start), context.BatchSize, context.BatchesPerEpoch - b);
+            if (cancellation.IsCancellationRequested)
+            {
+                run.Seconds = secondsBefore + Elapsed().TotalSeconds;
+                WriteCheckpoint();                           // the state after the last whole batch
+                cancellation.ThrowIfCancellationRequested();
+            }
+            if (context.ApplyBatchSizeRequest(order.Length - run.Start, b))
+                (train as IPlannedDataset)?.PlanEpoch(epoch, order.AsSpan(run.Start), context.BatchSize, context.BatchesPerEpoch - b, b);
             int batchSize = context.BatchSize;
-            int n = Math.Min(batchSize, order.Length - start);
+            int n = Math.Min(batchSize, order.Length - run.Start);
             var batch = n == batchSize ? _full : _partial;
-            var (x, target, labels) = batch.Fill(train, order.AsSpan(start, n));
-            start += n;
+            var (x, target, labels) = batch.Fill(train, order.AsSpan(run.Start, n));
 
             Optimizer.ZeroGradients();
             var y = Model.Forward(x, training: true);
@@ -202,9 +306,10 @@ public sealed class Trainer
             }
             catch (NonFiniteLossException e)
             {
-                context.RequestStop($"diverged at epoch {epoch}, step {b + 1}");
+                string where = NumericFaults.Locate(Model, x);
+                context.RequestStop($"diverged at epoch {epoch}, batch {b + 1}");
                 throw new TrainingDivergedException(
-                    $"Training stopped at epoch {epoch}, step {b + 1} of {context.BatchesPerEpoch}: the loss is no longer finite. " +
+                    $"Training stopped at epoch {epoch}, batch {b + 1} of {context.BatchesPerEpoch}: the loss is no longer finite; {where}. " +
                     "Lower the learning rate (or clip gradients); the last checkpoint, if any, is kept.", e);
             }
             if (weights is not null)
@@ -212,26 +317,66 @@ public sealed class Trainer
                 loss += Options.Regularizer!.Penalty(weights);
                 Options.Regularizer.AddGradients(weights);
             }
+            CheckDivergence(run, loss, epoch, b, context);
             GradientHook?.BeforeBackward(Model, n);
             Model.Backward(Loss.Backward());
             GradientHook?.BeforeOptimizerStep(Model);
+            if (named is not null && NumericFaults.LastNonFiniteGradient(named) is { } bad)
+            {
+                context.RequestStop($"diverged at epoch {epoch}, batch {b + 1}");
+                throw new TrainingDivergedException(
+                    $"Training stopped at epoch {epoch}, batch {b + 1} of {context.BatchesPerEpoch}: a gradient is no longer finite; " +
+                    $"walking back from the loss it first appears in layer '{NumericFaults.LayerOf(bad)}' ({bad}). " +
+                    "The weights were not updated with it. Lower the learning rate (or clip gradients); the last checkpoint, if any, is kept.");
+            }
             Optimizer.Step();
 
-            lossSum += loss * n;
-            correct += Metrics.CountCorrect(y, labels);
-            seen += n;
+            run.Start += n;
+            run.LossSum += loss * n;
+            run.Correct += Metrics.CountCorrect(y, labels);
+            run.Seen += n;
+            run.BatchesDone = b + 1;
+            run.TotalBatches++;
+            var elapsed = Elapsed();
+            run.Seconds = secondsBefore + elapsed.TotalSeconds;
             if (Callbacks.Count > 0)
             {
-                var elapsed = clock.Elapsed - (context.PausedTime - pausedAtStart);
-                int total = Math.Min(seen + (context.BatchesPerEpoch - b - 1) * batchSize, order.Length);
-                var progress = new BatchProgress(epoch, b + 1, context.BatchesPerEpoch, seen, total,
-                    lossSum / seen, (double)correct / seen, seen / Math.Max(elapsed.TotalSeconds, 1e-9), elapsed);
+                int total = Math.Min(run.Seen + (context.BatchesPerEpoch - b - 1) * batchSize, order.Length);
+                var progress = new BatchProgress(epoch, b + 1, context.BatchesPerEpoch, run.Seen, total,
+                    run.LossSum / run.Seen, (double)run.Correct / run.Seen, run.Seen / Math.Max(run.Seconds, 1e-9), TimeSpan.FromSeconds(run.Seconds));
                 for (int c = 0; c < Callbacks.Count; c++)
                     Callbacks[c].OnBatchEnd(context, progress);
             }
+            if (Checkpoints?.Every is { Unit: CheckpointUnit.Batches } every && run.TotalBatches % every.Count == 0)
+                WriteCheckpoint();
         }
-        double seconds = (clock.Elapsed - (context.PausedTime - pausedAtStart)).TotalSeconds;
-        return (lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), seconds, seen);
+
+        TimeSpan Elapsed() => clock.Elapsed - (context.PausedTime - pausedAtStart);
+    }
+
+    /// <summary>
+    /// Stops a run whose loss has stayed above <see cref="TrainerOptions.DivergenceFactor"/> × max(first loss, 1)
+    /// for <see cref="TrainerOptions.DivergencePatience"/> batches in a row (Adam at lr 1e6 gives losses near 1e35
+    /// that are still finite).
+    /// </summary>
+    private void CheckDivergence(RunState run, double loss, int epoch, int b, TrainingContext context)
+    {
+        if (double.IsNaN(run.ReferenceLoss))
+            run.ReferenceLoss = loss;
+        if (Options.DivergenceFactor is not double factor)
+            return;
+        double limit = factor * Math.Max(run.ReferenceLoss, 1.0);
+        if (!(loss > limit))
+        {
+            run.BatchesAbove = 0;
+            return;
+        }
+        if (++run.BatchesAbove < Options.DivergencePatience)
+            return;
+        context.RequestStop($"diverged at epoch {epoch}, batch {b + 1}");
+        throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+            $"Training diverged at epoch {epoch}, batch {b + 1} of {context.BatchesPerEpoch}: the loss has stayed above {factor:G6} × its first value ({run.ReferenceLoss:G4}) " +
+            $"for {run.BatchesAbove} batches (now {loss:G3}). Lower the learning rate (or clip gradients); the last checkpoint, if any, is kept."));
     }
 
     /// <summary>Turns <see cref="Layer.InputGradientRequired"/> off on a model for a scope and back to what it was after.</summary>

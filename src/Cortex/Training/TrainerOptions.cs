@@ -3,7 +3,7 @@ using Cortex.Losses;
 
 namespace Cortex.Training;
 
-/// <summary>How <see cref="Trainer.Fit"/> runs: epochs, batch size, seed, evaluation sampling.</summary>
+/// <summary>How <see cref="Trainer.Fit(IDataset, IDataset?, CancellationToken)"/> runs: epochs, batch size, seed, evaluation sampling.</summary>
 public sealed record TrainerOptions
 {
     /// <summary>Passes over the training set.</summary>
@@ -33,8 +33,29 @@ public sealed record TrainerOptions
     /// <summary>An extra penalty on the weights, included in the reported loss and in the gradients.</summary>
     public Regularizer? Regularizer { get; init; }
 
+    /// <summary>
+    /// Check every gradient for NaN and infinity before each optimizer step (one read of the gradients), so a
+    /// numeric fault stops the run naming the layer before it reaches the weights. Default true.
+    /// </summary>
+    public bool CheckGradients { get; init; } = true;
+
+    /// <summary>
+    /// Stop (with <see cref="TrainingDivergedException"/>) when the batch loss stays above this many times
+    /// max(first batch's loss, 1) for <see cref="DivergencePatience"/> batches in a row; null turns the check off.
+    /// Default 1000: a cross-entropy that starts at ln 10 ≈ 2.3 must stay above 2,300 (a healthy run never comes
+    /// near; Adam at lr 1e6 reaches 1e35 within a few batches).
+    /// </summary>
+    public double? DivergenceFactor { get; init; } = 1000;
+
+    /// <summary>How many batches in a row the loss must stay above the divergence limit (default 10).</summary>
+    public int DivergencePatience { get; init; } = 10;
+
     internal void Validate()
     {
+        if (DivergenceFactor is { } factor && !(factor > 1 && double.IsFinite(factor)))
+            throw new ArgumentOutOfRangeException(nameof(DivergenceFactor), $"TrainerOptions: expected a divergence factor > 1 (or null for none), got {factor}.");
+        if (DivergencePatience < 1)
+            throw new ArgumentOutOfRangeException(nameof(DivergencePatience), $"TrainerOptions: expected a divergence patience ≥ 1, got {DivergencePatience}.");
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), $"TrainerOptions: expected at least 1 epoch, got {Epochs}.");
         if (BatchSize < 1)

@@ -2,6 +2,7 @@
 // The trainer calls them in order; a callback may ask the run to stop through the context.
 using Cortex.Layers;
 using Cortex.Optimizers;
+using Cortex.Tensors;
 
 namespace Cortex.Training;
 
@@ -80,6 +81,17 @@ public sealed class TrainingContext
         return changed;
     }
 
+    /// <summary>The batch size a callback asked for that is not applied yet (0: none).</summary>
+    internal int PendingBatchSize => Volatile.Read(ref _requestedBatchSize);
+
+    /// <summary>Puts back the batch size, the epoch's batch count and a pending request saved by a training checkpoint.</summary>
+    internal void Restore(int batchSize, int batchesPerEpoch, int pendingBatchSize)
+    {
+        BatchSize = Math.Clamp(batchSize, 1, Math.Max(TrainCount, 1));
+        BatchesPerEpoch = batchesPerEpoch;
+        Volatile.Write(ref _requestedBatchSize, pendingBatchSize);
+    }
+
     private int BatchesFor(int samples) => _dropLast ? samples / BatchSize : (samples + BatchSize - 1) / BatchSize;
 }
 
@@ -106,6 +118,58 @@ public abstract class TrainingCallback
     public virtual void OnEpochEnd(TrainingContext context, EpochRecord record) { }
 
     public virtual void OnTrainEnd(TrainingContext context) { }
+
+    /// <summary>
+    /// Writes what this callback has learnt so far (a best value, a patience count, kept weights) into
+    /// <paramref name="state"/>, so a run resumed from a training checkpoint continues as if never stopped.
+    /// Callbacks that only show or log things keep nothing.
+    /// </summary>
+    public virtual void SaveState(CallbackState state) { }
+
+    /// <summary>Puts back what <see cref="SaveState"/> wrote; called on a resume, right after <see cref="OnTrainBegin"/>.</summary>
+    public virtual void RestoreState(CallbackState state) { }
+}
+
+/// <summary>
+/// A callback's saved state inside a training checkpoint: named numbers and named tensors. Numbers are
+/// stored bit for bit (a double survives exactly).
+/// </summary>
+public sealed class CallbackState
+{
+    private readonly Dictionary<string, double> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
+
+    /// <summary>The saved numbers, by name.</summary>
+    public IReadOnlyDictionary<string, double> Values => _values;
+
+    /// <summary>The saved tensors, by name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Tensors => _tensors;
+
+    /// <summary>Whether nothing was saved.</summary>
+    public bool IsEmpty => _values.Count == 0 && _tensors.Count == 0;
+
+    /// <summary>Saves <paramref name="value"/> under <paramref name="name"/>.</summary>
+    public void Set(string name, double value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        _values[name] = value;
+    }
+
+    /// <summary>Saves <paramref name="value"/> (the tensor itself; the checkpoint writer copies it out) under <paramref name="name"/>.</summary>
+    public void Set(string name, Tensor value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(value);
+        if (name.Contains('/', StringComparison.Ordinal))
+            throw new ArgumentException($"CallbackState: tensor names may not contain '/', got '{name}'.", nameof(name));
+        _tensors[name] = value;
+    }
+
+    /// <summary>The number saved under <paramref name="name"/>, or <paramref name="fallback"/>.</summary>
+    public double Get(string name, double fallback = double.NaN) => _values.TryGetValue(name, out var v) ? v : fallback;
+
+    /// <summary>The tensor saved under <paramref name="name"/>, or null.</summary>
+    public Tensor? GetTensor(string name) => _tensors.TryGetValue(name, out var t) ? t : null;
 }
 
 /// <summary>Which figure a callback watches.</summary>

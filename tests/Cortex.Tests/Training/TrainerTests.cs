@@ -126,7 +126,7 @@ public sealed class TrainerTests : IDisposable
         trainer.Callbacks.Add(new ModelCheckpoint(path, saveBestOnly: false));
         trainer.Callbacks.Add(new ExplodeAfterFirstEpoch(optimizer));
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(train));
-        Assert.Matches(@"epoch 2, step \d+ of 8", e.Message);
+        Assert.Matches(@"epoch 2, batch \d+ of 8", e.Message);
         var reloaded = Mlp(3);
         ModelFile.LoadWeights(reloaded, path);       // the epoch-1 checkpoint is whole and finite
         Assert.All(reloaded.AllParameters(), p => Assert.True(p.Value.Span.ToArray().All(float.IsFinite)));

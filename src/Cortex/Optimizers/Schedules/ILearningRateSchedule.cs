@@ -25,4 +25,18 @@ public interface ILearningRateSchedule
     void Observe(int epoch, double metric)
     {
     }
+
+    /// <summary>
+    /// What the schedule has learnt from <see cref="Observe"/> (for <see cref="ReduceOnPlateau"/>: best, bad
+    /// epochs, reductions, cooldown), as numbers a training checkpoint stores; empty for stateless schedules.
+    /// </summary>
+    double[] SaveState() => [];
+
+    /// <summary>Puts back a state from <see cref="SaveState"/>.</summary>
+    /// <exception cref="ArgumentException">The state does not come from a schedule of this kind.</exception>
+    void RestoreState(ReadOnlySpan<double> state)
+    {
+        if (!state.IsEmpty)
+            throw new ArgumentException($"{GetType().Name}: this schedule keeps no state, but {state.Length} value(s) were given.", nameof(state));
+    }
 }

@@ -128,6 +128,17 @@ public sealed class ReduceOnPlateau : ILearningRateSchedule
         }
     }
 
+    /// <inheritdoc/>
+    public double[] SaveState() => [Best, BadEpochs, Reductions, _cooldownLeft];
+
+    /// <inheritdoc/>
+    public void RestoreState(ReadOnlySpan<double> state)
+    {
+        if (state.Length != 4 || state[1] < 0 || state[2] < 0 || state[3] < 0)
+            throw new ArgumentException($"ReduceOnPlateau: expected a saved state of 4 values (best, bad epochs, reductions, cooldown left), got {state.Length}.", nameof(state));
+        (Best, BadEpochs, Reductions, _cooldownLeft) = (state[0], (int)state[1], (int)state[2], (int)state[3]);
+    }
+
     /// <summary>Forgets every observation and reduction.</summary>
     public void Reset()
     {

@@ -53,5 +53,11 @@ public sealed class Warmup : ILearningRateSchedule
             Inner.Observe(epoch - WarmupEpochs, metric);
     }
 
+    /// <inheritdoc/>
+    public double[] SaveState() => Inner.SaveState();
+
+    /// <inheritdoc/>
+    public void RestoreState(ReadOnlySpan<double> state) => Inner.RestoreState(state);
+
     public override string ToString() => $"warmup(W={WarmupEpochs}, f={StartFactor}) then {Inner}";
 }
