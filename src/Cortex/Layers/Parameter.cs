@@ -51,13 +51,13 @@ public sealed class Parameter
     }
 
     private bool _trainable;
-    private static int s_trainableVersion;
+    private static int _trainableVersion;
 
     /// <summary>Changes whenever any parameter is frozen or unfrozen: lets containers cache what depends on it.</summary>
-    internal static int TrainableVersion => Volatile.Read(ref s_trainableVersion);
+    internal static int TrainableVersion => Volatile.Read(ref _trainableVersion);
 
     /// <summary>Moves <see cref="TrainableVersion"/> on: called when a parameter is frozen or a model's layers change.</summary>
-    internal static void InvalidateTrainableCaches() => Interlocked.Increment(ref s_trainableVersion);
+    internal static void InvalidateTrainableCaches() => Interlocked.Increment(ref _trainableVersion);
 
     /// <summary>The shape of the value (and of the gradient).</summary>
     public Shape Shape => Value.Shape;
