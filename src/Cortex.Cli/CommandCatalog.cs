@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return TrainCommand.Create();
+        yield return FinetuneCommand.Create();
         yield return CrossValidateCommand.Create();
         yield return SearchCommand.Create();
         yield return KnnCommand.Create();

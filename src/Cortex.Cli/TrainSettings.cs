@@ -113,9 +113,13 @@ internal sealed class TrainOptions
     public Option<string> Config { get; } = new("--config") { Description = "JSON file of settings (as `cortex search` writes); command-line options override it." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the kernels (default: all cores)." };
 
-    public void AddTo(Command command)
+    /// <summary>Adds every option to <paramref name="command"/>; without --model when <paramref name="model"/> is false (finetune's base is an argument).</summary>
+    public void AddTo(Command command, bool model = true)
     {
-        foreach (Option option in new Option[] { Model, Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, Config, Threads })
+        ArgumentNullException.ThrowIfNull(command);
+        if (model)
+            command.Options.Add(Model);
+        foreach (Option option in new Option[] { Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, Config, Threads })
             command.Options.Add(option);
     }
 

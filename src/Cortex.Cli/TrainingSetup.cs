@@ -36,10 +36,13 @@ internal static class TrainingSetup
     /// Loads the data named by the settings (the shipped digits by default). Image folders are decoded at the model's
     /// designed input size and channels; skipped files are reported to <paramref name="log"/>.
     /// </summary>
-    public static DatasetSplit LoadData(TrainSettings settings, IProgress<string>? log = null)
+    public static DatasetSplit LoadData(TrainSettings settings, IProgress<string>? log = null) =>
+        LoadData(settings, ModelZoo.Find(settings.Model).DefaultInput, log);
+
+    /// <summary>Loads the data named by the settings; image folders are decoded at <paramref name="input"/> (C, H, W).</summary>
+    public static DatasetSplit LoadData(TrainSettings settings, Shape input, IProgress<string>? log = null)
     {
         log?.Report($"loading data: {settings.Data}");
-        var input = ModelZoo.Find(settings.Model).DefaultInput;
         return DataSources.Load(settings.Data, new DataSourceOptions
         {
             ImageFolder = new ImageFolderOptions { Channels = input[0], Height = input[1], Width = input[2], Warning = log is null ? null : log.Report },
@@ -79,7 +82,8 @@ internal static class TrainingSetup
         return new TrainingJob(settings, data, train, validation, spec, model, CreateLoss(settings.Loss, spec.NumClasses), optimizer, schedule);
     }
 
-    private static (ImageDataset Train, ImageDataset? Validation) SplitValidation(TrainSettings settings, DatasetSplit data)
+    /// <summary>The training set and the validation set the settings' --validation asks for.</summary>
+    public static (ImageDataset Train, ImageDataset? Validation) SplitValidation(TrainSettings settings, DatasetSplit data)
     {
         string v = settings.Validation.Trim().ToLowerInvariant();
         if (v == "test")
@@ -94,7 +98,8 @@ internal static class TrainingSetup
         return (train, validation);
     }
 
-    private static Loss CreateLoss(string name, int outputs) => name.Trim().ToLowerInvariant() switch
+    /// <summary>The loss named by --loss for a model with <paramref name="outputs"/> outputs.</summary>
+    public static Loss CreateLoss(string name, int outputs) => name.Trim().ToLowerInvariant() switch
     {
         "auto" => outputs == 1 ? new BinaryCrossEntropy(fromLogits: true) : new SoftmaxCrossEntropy(),
         "softmax" or "cross-entropy" => new SoftmaxCrossEntropy(),
