@@ -26,6 +26,7 @@ internal sealed record TrainSettings
     public string Loss { get; init; } = "auto";
     public string? Init { get; init; }
     public string? Augment { get; init; } = "shift";
+    public int? PerClass { get; init; }          // train on this many images of each class only (learning from little data)
 
     public const string DefaultOptimizer = "adam";
 
@@ -56,7 +57,8 @@ internal sealed record TrainSettings
                 "loss" => s with { Loss = text },
                 "init" => s with { Init = text },
                 "augment" => s with { Augment = text },
-                _ => throw new FormatException($"{source}: unknown setting '{key}'. Known: model, data, epochs, batch_size, optimizer, lr, schedule, weight_decay, seed, validation, loss, init, augment."),
+                "per_class" => s with { PerClass = Int(key, text) },
+                _ => throw new FormatException($"{source}: unknown setting '{key}'. Known: model, data, epochs, batch_size, optimizer, lr, schedule, weight_decay, seed, validation, loss, init, augment, per_class."),
             };
         }
         return s;
@@ -89,6 +91,8 @@ internal sealed record TrainSettings
             json["init"] = Init;
         if (Augment is not null)
             json["augment"] = Augment;
+        if (PerClass is { } perClass)
+            json["per_class"] = perClass;
         return json;
     }
 }
@@ -110,6 +114,7 @@ internal sealed class TrainOptions
     public Option<string> Loss { get; } = new("--loss") { Description = "auto (softmax, or bce for one output), softmax, svm, bce." };
     public Option<string> Init { get; } = new("--init") { Description = "Weight initializer for models that take one (he, xavier, normal:0.01, ...)." };
     public Option<string> Augment { get; } = new("--augment") { Description = $"Augment the training images (default: shift): {string.Join(", ", Cortex.Data.Transforms.Augmentations.Names)}, or several joined by '+'." };
+    public Option<int?> PerClass { get; } = new("--per-class") { Description = "Train on only this many images of each class (drawn with the seed; the test set stays whole)." };
     public Option<string> Config { get; } = new("--config") { Description = "JSON file of settings (as `cortex search` writes); command-line options override it." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the kernels (default: all cores)." };
 
@@ -119,7 +124,7 @@ internal sealed class TrainOptions
         ArgumentNullException.ThrowIfNull(command);
         if (model)
             command.Options.Add(Model);
-        foreach (Option option in new Option[] { Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, Config, Threads })
+        foreach (Option option in new Option[] { Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, PerClass, Config, Threads })
             command.Options.Add(option);
     }
 
@@ -153,6 +158,7 @@ internal sealed class TrainOptions
             Loss = result.GetValue(Loss) ?? s.Loss,
             Init = result.GetValue(Init) ?? s.Init,
             Augment = result.GetValue(Augment) ?? s.Augment,
+            PerClass = result.GetValue(PerClass) ?? s.PerClass,
         };
     }
 }

@@ -39,14 +39,28 @@ internal static class TrainingSetup
     public static DatasetSplit LoadData(TrainSettings settings, IProgress<string>? log = null) =>
         LoadData(settings, ModelZoo.Find(settings.Model).DefaultInput, log);
 
-    /// <summary>Loads the data named by the settings; image folders are decoded at <paramref name="input"/> (C, H, W).</summary>
+    /// <summary>
+    /// Loads the data named by the settings; image folders are decoded at <paramref name="input"/> (C, H, W).
+    /// With --per-class the training set is cut to that many images of each class, the same ones for every seed (the test set stays whole).
+    /// </summary>
     public static DatasetSplit LoadData(TrainSettings settings, Shape input, IProgress<string>? log = null)
     {
         log?.Report($"loading data: {settings.Data}");
-        return DataSources.Load(settings.Data, new DataSourceOptions
+        var data = DataSources.Load(settings.Data, new DataSourceOptions
         {
             ImageFolder = new ImageFolderOptions { Channels = input[0], Height = input[1], Width = input[2], Warning = log is null ? null : log.Report },
         });
+        if (settings.PerClass is not { } perClass)
+            return data;
+        if (perClass < 1)
+            throw new ArgumentException($"--per-class: expected at least 1 image per class, got {perClass}.");
+        int fewest = data.Train.ClassCounts().Min();
+        if (fewest < perClass)
+            throw new ArgumentException($"--per-class: {settings.Data} has only {fewest} training images of its smallest class, fewer than {perClass}.");
+        // The same images whatever --seed says, so runs that differ in seed or in method compare on one subset.
+        var subset = data.Train.PerClass(perClass, new CortexRandom(0xC1A55UL));
+        log?.Report($"training on {perClass} images per class: {subset.Count:N0} of {data.Train.Count:N0}");
+        return new DatasetSplit(subset, data.Test, data.Source) { Validation = data.Validation };
     }
 
     /// <summary>
