@@ -18,7 +18,7 @@ accuracy() { tail -n 1 | sed -E 's/^test accuracy: ([0-9.]+)%.*/\1/'; }
 [[ -f "$out/lenet5-fashion.safetensors" ]] || cortex train --data fashion-mnist --epochs 3 --augment none --out "$out/lenet5-fashion.safetensors" --history "$out/lenet5-fashion.csv" | tail -n 1
 [[ -f "$out/lenet5-digits.safetensors" ]] || cortex train --data digits --out "$out/lenet5-digits.safetensors" --history "$out/lenet5-digits.csv" | tail -n 1
 
-small=(--per-class "${PER_CLASS:-100}" --validation 0 --epochs 30 --history /dev/null)
+small=(--per-class "${PER_CLASS:-100}" --validation 0 --epochs 30 --history "$out/run-history.csv")
 for task in "digits lenet5-fashion" "fashion-mnist lenet5-digits"; do
     read -r data base <<<"$task"
     for seed in "${seeds[@]}"; do
