@@ -34,7 +34,21 @@ internal static class CliConsole
         return console;
     }
 
-    /// <summary>Runs <paramref name="body"/>; a user-caused error prints <c>error: …</c> on the error writer and returns 1.</summary>
+    /// <summary>Writes "warning: …" in yellow (plain on a plain console).</summary>
+    public static void Warn(IAnsiConsole console, string message)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        console.MarkupLine($"[yellow]warning: {Markup.Escape(message)}[/]");
+    }
+
+    /// <summary>The environment variable that lets an unexpected exception through with its stack trace (for bug reports).</summary>
+    public const string DebugVariable = "CORTEX_DEBUG";
+
+    /// <summary>
+    /// Runs <paramref name="body"/>; a user-caused error prints <c>error: …</c> (one line) on the error writer and
+    /// returns 1. Any other exception is a bug, but the user still gets one line, not a stack trace, unless
+    /// CORTEX_DEBUG=1 is set.
+    /// </summary>
     public static int Guard(ParseResult result, Func<IAnsiConsole, int> body)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -43,11 +57,39 @@ internal static class CliConsole
         {
             return body(For(result));
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidDataException
-                                      or TrainingDivergedException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (IsUserError(e))
         {
-            result.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+            result.InvocationConfiguration.Error.WriteLine($"error: {OneLine(e)}");
             return 1;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) != "1")
+        {
+            result.InvocationConfiguration.Error.WriteLine(
+                $"error: {OneLine(e)} (an unexpected failure inside Cortex; run again with {DebugVariable}=1 to see where, and report it)");
+            return 1;
+        }
+    }
+
+    /// <summary>The errors a user can cause with an option or a file.</summary>
+    public static bool IsUserError(Exception e) =>
+        e is ArgumentException or FormatException or IOException or InvalidDataException or System.Text.Json.JsonException
+            or TrainingDivergedException or UnauthorizedAccessException or NotSupportedException or KeyNotFoundException;
+
+    /// <summary>
+    /// The message alone, on one line: without .NET's " (Parameter 'x')" and "Actual value was" tails and
+    /// with an out-of-memory failure said plainly.
+    /// </summary>
+    public static string OneLine(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e is OutOfMemoryException)
+            return "out of memory. Use a smaller model, batch size or data set, or lower the limits (see `cortex <command> --help`, --max-*).";
+        string message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
+            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        int newline = message.IndexOfAny(['\r', '\n']);
+        if (newline >= 0)
+            message = message[..newline];
+        return message.Trim();
     }
 }

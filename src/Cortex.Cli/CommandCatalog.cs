@@ -5,7 +5,10 @@ namespace Cortex.Cli;
 
 internal static class CommandCatalog
 {
-    public static IEnumerable<Command> All()
+    /// <summary>Every command, its number options parsed with Cortex's own messages (CliParsing).</summary>
+    public static IEnumerable<Command> All() => Commands().Select(CliParsing.Install);
+
+    private static IEnumerable<Command> Commands()
     {
         yield return TrainCommand.Create();
         yield return FinetuneCommand.Create();
@@ -16,6 +19,8 @@ internal static class CommandCatalog
         yield return AugmentCommand.Create();
         yield return EvalCommand.Create();
         yield return PredictCommand.Create();
+        yield return ExportCommand.Create();
+        yield return ImportCommand.Create();
         yield return VisualizeCommand.Create();
         yield return ConvDemoCommand.Create();
         yield return StudioCommand.Create();

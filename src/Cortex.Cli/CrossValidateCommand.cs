@@ -24,8 +24,10 @@ internal static class CrossValidateCommand
 
         command.SetAction(result => CliConsole.Guard(result, console =>
         {
-            var settings = options.Read(result) with { Validation = "0" };   // each fold is the validation set
+            var settings = options.Read(result, warn: message => CliConsole.Warn(console, message)) with { Validation = "0" };   // each fold is the validation set
             int k = result.GetValue(folds);
+            if (k < 2)
+                throw new ArgumentException($"--folds: expected at least 2, got {k}.");
             var data = TrainingSetup.LoadData(settings, new ConsoleLog(console));
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[bold]{Markup.Escape(settings.Model)}[/] on [bold]{Markup.Escape(data.Source)}[/]: {k}-fold cross-validation of {data.Train.Count:N0} training images, {settings.Epochs} epochs each"));

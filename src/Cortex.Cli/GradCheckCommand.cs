@@ -38,7 +38,7 @@ internal static class GradCheckCommand
         arguments.AddTo(command);
         foreach (var option in (Option[])[batch, tolerance, samples, jitter, whole, seed])
             command.Options.Add(option);
-        command.SetAction(parse =>
+        command.SetAction(parse => CliConsole.Guard(parse, _ =>
         {
             var output = parse.InvocationConfiguration.Output;
             var console = ReferenceEquals(output, Console.Out) ? CliConsole.For(parse) : CliConsole.Plain(output, 160);
@@ -49,7 +49,8 @@ internal static class GradCheckCommand
                 if (parse.GetValue(arguments.Model) is { } name)
                 {
                     var spec = arguments.Spec(parse, name, info => info.QuickInput);
-                    model = spec.Build();
+                    model = ModelZoo.Create(spec, ModelLimits.Default, out var unused);
+                    ModelArguments.CheckUnused(spec, unused);
                     input = spec.Input;
                 }
                 else
@@ -60,7 +61,7 @@ internal static class GradCheckCommand
                 if (parse.GetValue(batch) < 1 || parse.GetValue(samples) < 0 || !(parse.GetValue(tolerance) > 0))
                     throw new ArgumentException("--batch must be ≥ 1, --samples ≥ 0 and --tolerance > 0.");
             }
-            catch (Exception e) when (e is ArgumentException or FormatException)
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
             {
                 return ModelArguments.Fail(parse, "gradcheck", e.Message);
             }
@@ -73,7 +74,7 @@ internal static class GradCheckCommand
             var checks = LayerGradientCheck.Run(model, x, options, parse.GetValue(jitter));
             GradientCheckReport? wholeReport = parse.GetValue(whole) ? GradientCheck.Check(model, x, options) : null;
             return Render(console, model, x.Shape, checks, wholeReport, parse.GetValue(tolerance));
-        });
+        }));
         return command;
     }
 

@@ -54,6 +54,18 @@ internal sealed class ModelArguments
         return ModelZoo.Spec(info.Name, parse.GetValue(Classes), input, options);
     }
 
+    /// <summary>Refuses options the model's builder never read (a misspelt key, or one this model does not have).</summary>
+    public static void CheckUnused(ModelSpec spec, IEnumerable<string> unused)
+    {
+        var list = unused.ToList();
+        if (list.Count == 0)
+            return;
+        string which = string.Join(", ", list.Select(k => $"'{k}'"));
+        if (list.SequenceEqual(["init"]))
+            throw new ArgumentException($"--init: {spec.Model} takes no weight initializer; its layers keep their own defaults. Leave --init out, or pick a model that reads it.");
+        throw new ArgumentException($"--option: {spec.Model} does not read {which}; check the spelling (the options each model reads are in `cortex summary --help`).");
+    }
+
     /// <summary>"3x224x224" → (3, 224, 224); "224x224" and "224" take the channels from <paramref name="fallback"/>.</summary>
     public static Shape ParseInput(string text, Shape fallback)
     {

@@ -38,7 +38,11 @@ internal static class SearchCommand
 
         command.SetAction(result => CliConsole.Guard(result, console =>
         {
-            var settings = options.Read(result, new TrainSettings { Epochs = 2 });
+            var settings = options.Read(result, new TrainSettings { Epochs = 2 }, message => CliConsole.Warn(console, message));
+            if (result.GetValue(trials) < 1)
+                throw new ArgumentException($"--trials: expected at least 1, got {result.GetValue(trials)}.");
+            if (result.GetValue(points) < 1)
+                throw new ArgumentException($"--grid-points: expected at least 1, got {result.GetValue(points)}.");
             if (settings.Validation.Trim() == "0")
                 throw new ArgumentException("--validation: a search scores every trial on validation data; give a fraction (e.g. 0.1) or 'test'.");
             var ranges = ParseSpace(result.GetValue(space), result.GetValue(points));

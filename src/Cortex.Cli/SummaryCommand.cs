@@ -19,12 +19,14 @@ internal static class SummaryCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
         var list = new Option<bool>("--list") { Description = "List the models of the zoo." };
         var depth = new Option<int?>("--depth") { Description = "Show rows down to this depth of the layer tree only (the totals stay whole)." };
+        var limits = new LimitOptions();
         var command = new Command("summary", "Show a model's layers, output shapes, parameters, multiply-adds, activation memory and receptive fields.");
         arguments.AddTo(command);
+        limits.AddModelOptions(command);
         command.Options.Add(json);
         command.Options.Add(list);
         command.Options.Add(depth);
-        command.SetAction(parse =>
+        command.SetAction(parse => CliConsole.Guard(parse, _ =>
         {
             var output = parse.InvocationConfiguration.Output;
             var console = ReferenceEquals(output, Console.Out) ? CliConsole.For(parse) : CliConsole.Plain(output, 160);
@@ -40,9 +42,14 @@ internal static class SummaryCommand
             try
             {
                 var spec = arguments.Spec(parse, name);
-                summary = ModelSummary.Create(spec.Build(), spec.Input);
+                // The weights' values are never shown: build with zeros (no random draws) unless --option init= asks otherwise.
+                bool zeros = spec.Option("init") is null;
+                var counted = zeros ? spec with { Options = new Dictionary<string, string>(spec.Options!) { ["init"] = "zeros" } } : spec;
+                var model = ModelZoo.Create(counted, limits.Model(parse), out var unused);
+                ModelArguments.CheckUnused(spec, unused.Where(k => !(zeros && k == "init")));
+                summary = ModelSummary.Create(model, spec.Input);
             }
-            catch (Exception e) when (e is ArgumentException or FormatException)
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
             {
                 return ModelArguments.Fail(parse, "summary", e.Message);
             }
@@ -51,7 +58,7 @@ internal static class SummaryCommand
             else
                 Render(console, summary, parse.GetValue(depth));
             return 0;
-        });
+        }));
         return command;
     }
 

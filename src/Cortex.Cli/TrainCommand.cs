@@ -32,9 +32,13 @@ internal static class TrainCommand
 
         command.SetAction(result => CliConsole.Guard(result, console =>
         {
-            var settings = options.Read(result);
+            var settings = options.Read(result, warn: message => CliConsole.Warn(console, message));
+            if (result.GetValue(plot) is { } plotFile && !plotFile.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"--plot: the curves are written as PNG; expected a .png path, got '{plotFile}'.");
             var data = TrainingSetup.LoadData(settings, new ConsoleLog(console));
             var job = TrainingSetup.Create(settings, data);
+            if (settings.BatchSize > job.Train.Count)
+                CliConsole.Warn(console, $"--batch-size {settings.BatchSize} is more than the {job.Train.Count} training images: each epoch is one batch of {job.Train.Count}.");
             string modelPath = result.GetValue(output) ?? Path.Combine("runs", $"{job.Spec.Model}.safetensors");
             string historyPath = result.GetValue(history) ?? Path.Combine("runs", $"{job.Spec.Model}-history.csv");
 

@@ -30,6 +30,32 @@ internal sealed record TrainSettings
 
     public const string DefaultOptimizer = "adam";
 
+    // Limits on what the data and the model may ask for (--max-*); not part of the JSON config.
+    public Models.ModelLimits ModelLimits { get; init; } = Models.ModelLimits.Default;
+    public long MaxImagePixels { get; init; } = Cortex.Data.Images.ImageDecoder.DefaultMaxPixels;
+    public long MaxIdxElements { get; init; } = Cortex.Data.Idx.IdxReader.DefaultMaxElements;
+
+    /// <summary>The largest --batch-size accepted (2^20); a batch past the training set's size is taken whole, with a warning.</summary>
+    public const int MaxBatchSize = 1 << 20;
+
+    /// <summary>The most epochs accepted.</summary>
+    public const int MaxEpochs = 1_000_000;
+
+    /// <summary>Refuses settings no run can use, before any data is loaded; the message names the option.</summary>
+    public void Validate()
+    {
+        if (Epochs is < 1 or > MaxEpochs)
+            throw new ArgumentException($"--epochs: expected 1 to {MaxEpochs}, got {Epochs}.");
+        if (BatchSize is < 1 or > MaxBatchSize)
+            throw new ArgumentException($"--batch-size: expected 1 to {MaxBatchSize}, got {BatchSize}.");
+        if (LearningRate is { } lr && !(lr > 0 && float.IsFinite(lr)))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--lr: expected a positive finite rate, got {lr}."));
+        if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay)))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--weight-decay: expected a finite value ≥ 0, got {WeightDecay}."));
+        if (EvaluationSamples is < 1)
+            throw new ArgumentException($"--eval-samples: expected at least 1, got {EvaluationSamples}.");
+    }
+
     /// <summary>The rate when none is given: 0.002 for Adam (the recipe above); other optimizers keep their own default.</summary>
     public float? EffectiveLearningRate => LearningRate ?? (Optimizer == DefaultOptimizer ? 0.002f : null);
 
@@ -41,6 +67,8 @@ internal sealed record TrainSettings
         {
             if (key.StartsWith('_'))
                 continue;                            // metadata, e.g. the "_search" score that `cortex search` records
+            if (value is JsonObject or JsonArray)
+                throw new FormatException($"{source}: '{key}' must be a string or a number, got {(value is JsonObject ? "an object" : "an array")}.");
             string text = value?.ToString() ?? "";
             s = key switch
             {
@@ -52,7 +80,7 @@ internal sealed record TrainSettings
                 "lr" => s with { LearningRate = Float(key, text) },
                 "schedule" => s with { Schedule = text },
                 "weight_decay" => s with { WeightDecay = Float(key, text) },
-                "seed" => s with { Seed = ulong.Parse(text, CultureInfo.InvariantCulture) },
+                "seed" => s with { Seed = ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw new FormatException($"{source}: 'seed' must be an integer from 0 to {ulong.MaxValue}, got '{text}'.") },
                 "validation" => s with { Validation = text },
                 "loss" => s with { Loss = text },
                 "init" => s with { Init = text },
@@ -117,6 +145,13 @@ internal sealed class TrainOptions
     public Option<int?> PerClass { get; } = new("--per-class") { Description = "Train on only this many images of each class (drawn with the seed; the test set stays whole)." };
     public Option<string> Config { get; } = new("--config") { Description = "JSON file of settings (as `cortex search` writes); command-line options override it." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the kernels (default: all cores)." };
+    public LimitOptions Limits { get; } = new();
+
+    /// <summary>The largest --config file read: 1 MiB (a settings file is a few hundred bytes).</summary>
+    public const int MaxConfigBytes = 1 << 20;
+
+    /// <summary>The most --threads accepted.</summary>
+    public const int MaxThreads = 1024;
 
     /// <summary>Adds every option to <paramref name="command"/>; without --model when <paramref name="model"/> is false (finetune's base is an argument).</summary>
     public void AddTo(Command command, bool model = true)
@@ -126,24 +161,79 @@ internal sealed class TrainOptions
             command.Options.Add(Model);
         foreach (Option option in new Option[] { Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, PerClass, Config, Threads })
             command.Options.Add(option);
+        Limits.AddTo(command);
     }
 
-    /// <summary>Defaults, then the config file, then what the command line says.</summary>
-    public TrainSettings Read(ParseResult result, TrainSettings? defaults = null)
+    /// <summary>Reads a --config file: a JSON object of at most <see cref="MaxConfigBytes"/>; every fault names the file.</summary>
+    public static JsonObject ReadConfig(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"--config: no file at '{path}'.", path);
+        long length = new FileInfo(path).Length;
+        if (length > MaxConfigBytes)
+            throw new FormatException($"{path}: a settings file of {length} bytes; expected at most {MaxConfigBytes} (a JSON object such as {{\"epochs\": 3}}).");
+        return ParseConfig(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses the text of a settings file; <paramref name="path"/> names it in errors (<see cref="FormatException"/>).</summary>
+    public static JsonObject ParseConfig(string text, string path)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.IsNullOrWhiteSpace(text))
+            throw new FormatException($"{path}: the settings file is empty; expected a JSON object such as {{\"epochs\": 3}}.");
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new FormatException($"{path}: not valid JSON ({CliConsole.OneLine(e)}); expected an object such as {{\"epochs\": 3}}.", e);
+        }
+        return node as JsonObject ?? throw new FormatException($"{path}: expected a JSON object of settings, got {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())}.");
+    }
+
+    /// <summary>Defaults, then the config file, then what the command line says; checked before any data is loaded.</summary>
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="defaults">The command's own defaults.</param>
+    /// <param name="warn">Receives warnings about options that are accepted but probably not what was meant.</param>
+    public TrainSettings Read(ParseResult result, TrainSettings? defaults = null, Action<string>? warn = null)
     {
         var s = defaults ?? new TrainSettings();
         if (result.GetValue(Config) is { } path)
-        {
-            if (!File.Exists(path))
-                throw new FileNotFoundException($"--config: no file at '{path}'.", path);
-            var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new FormatException($"{path}: expected a JSON object of settings.");
-            s = s.WithConfig(node, path);
-        }
+            s = s.WithConfig(ReadConfig(path), path);
         if (result.GetValue(Threads) is { } threads)
+        {
+            if (threads is < 1 or > MaxThreads)
+                throw new ArgumentException($"--threads: expected 1 to {MaxThreads}, got {threads}.");
+            if (threads > Environment.ProcessorCount)
+                warn?.Invoke($"--threads {threads} is more than the {Environment.ProcessorCount} cores here; the extra threads only wait for each other (expect it to be slower, not faster).");
             Kernels.Parallelism.MaxDegree = threads;
+        }
+        var settings = Merge(result, s);
+        settings.Validate();
+        if (settings.Init is not null)
+            CheckInit(settings);
+        return settings;
+    }
+
+    // --init on a model whose builder never reads it is refused here, before the data is loaded: the model is
+    // built once at its small input (zoo default classes) to see which options its builder reads.
+    private static void CheckInit(TrainSettings settings)
+    {
+        var info = Models.ModelZoo.Find(settings.Model);
+        var probe = Models.ModelZoo.Spec(info.Name, null, info.QuickInput, new Dictionary<string, string> { ["init"] = settings.Init! });
+        Models.ModelZoo.Create(probe, settings.ModelLimits, out var unused);
+        ModelArguments.CheckUnused(probe, unused);
+    }
+
+    private TrainSettings Merge(ParseResult result, TrainSettings s)
+    {
         return s with
         {
+            ModelLimits = Limits.Model(result),
+            MaxImagePixels = Limits.ImagePixels(result),
+            MaxIdxElements = Limits.IdxElements(result),
             Model = result.GetValue(Model) ?? s.Model,
             Data = result.GetValue(Data) ?? s.Data,
             Epochs = result.GetValue(Epochs) ?? s.Epochs,

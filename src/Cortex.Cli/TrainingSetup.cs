@@ -48,7 +48,11 @@ internal static class TrainingSetup
         log?.Report($"loading data: {settings.Data}");
         var data = DataSources.Load(settings.Data, new DataSourceOptions
         {
-            ImageFolder = new ImageFolderOptions { Channels = input[0], Height = input[1], Width = input[2], Warning = log is null ? null : log.Report },
+            MaxIdxElements = settings.MaxIdxElements,
+            ImageFolder = new ImageFolderOptions
+            {
+                Channels = input[0], Height = input[1], Width = input[2], MaxPixels = settings.MaxImagePixels, Warning = log is null ? null : log.Report,
+            },
         });
         if (settings.PerClass is not { } perClass)
             return data;
@@ -62,6 +66,23 @@ internal static class TrainingSetup
         log?.Report($"training on {perClass} images per class: {subset.Count:N0} of {data.Train.Count:N0}");
         return new DatasetSplit(subset, data.Test, data.Source) { Validation = data.Validation };
     }
+
+    /// <summary>
+    /// How a data source's images reach the model: "pixels/255" for IDX and CIFAR files, and for an image folder
+    /// also the decoding and the resize to <paramref name="input"/> (C, H, W). Recorded in the model file and compared by eval.
+    /// </summary>
+    public static string Preprocessing(string source, Shape input) =>
+        IsImageFolder(source)
+            ? string.Create(CultureInfo.InvariantCulture, $"decode to {input[0]} channel(s), bilinear resize to {input[1]}x{input[2]}, pixels/255")
+            : "pixels/255";
+
+    /// <summary>The data source as a model file records it: a built-in name as given, a folder as its full path.</summary>
+    public static string RecordedSource(string source) =>
+        Directory.Exists(source) && !DataSources.Names.Contains(source.Trim().ToLowerInvariant()) ? Path.GetFullPath(source) : source.Trim();
+
+    // Mirrors DataSources.LoadAsync's order: an IDX or CIFAR folder wins over an image folder.
+    private static bool IsImageFolder(string source) =>
+        Directory.Exists(source) && !Cortex.Data.Sources.IdxFolder.Holds(source) && !Cortex.Data.Sources.Cifar10.Holds(source) && ImageFolder.HoldsSplit(source);
 
     /// <summary>
     /// The training set as the trainer should see it: <paramref name="train"/> itself, or an <see cref="AugmentedDataset"/>
@@ -87,8 +108,11 @@ internal static class TrainingSetup
         int classes = data.Train.NumClasses;
         if (classes == 2 && info.DefaultClasses == 1)
             classes = 1;                         // a single-logit binary model (cats vs dogs)
-        var spec = ModelZoo.Spec(info.Name, classes, data.Train.SampleShape, options);
-        var model = ModelZoo.Create(spec);
+        var spec = ModelZoo.Spec(info.Name, classes, data.Train.SampleShape, options) with
+        {
+            Data = new ModelDataInfo(RecordedSource(settings.Data), data.Train.ClassNames, Preprocessing(settings.Data, data.Train.SampleShape)),
+        };
+        var model = ModelZoo.Create(spec, settings.ModelLimits);
 
         var optimizer = OptimizerCatalog.Create(settings.Optimizer, model.AllParameters(), settings.EffectiveLearningRate);
         optimizer.WeightDecay = settings.WeightDecay;

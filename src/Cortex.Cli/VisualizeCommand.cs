@@ -23,12 +23,16 @@ internal static class VisualizeCommand
         filters.Options.Add(output);
         filters.Options.Add(scale);
         filters.Options.Add(seed);
+        var limits = new LimitOptions();
+        limits.AddModelOptions(filters);
         filters.SetAction(result => CliConsole.Guard(result, console =>
         {
             string name = result.GetValue(model)!;
+            if (result.GetValue(scale) < 1)
+                throw new ArgumentException($"--scale: expected at least 1 pixel per weight, got {result.GetValue(scale)}.");
             Layer network = File.Exists(name)
-                ? ModelZoo.Load(name).Model
-                : ModelZoo.Create(name, options: new Dictionary<string, string> { ["seed"] = result.GetValue(seed).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                ? ModelZoo.Load(name, limits.Model(result)).Model
+                : ModelZoo.Create(ModelZoo.Spec(name, options: new Dictionary<string, string> { ["seed"] = result.GetValue(seed).ToString(System.Globalization.CultureInfo.InvariantCulture) }), limits.Model(result));
             var conv = network.Descendants().OfType<Conv2d>().FirstOrDefault()
                 ?? throw new ArgumentException($"visualize filters: '{name}' has no Conv2d layer.");
             var picture = FilterGrid.Render(conv.Weight.Value, result.GetValue(scale));

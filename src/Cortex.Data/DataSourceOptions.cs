@@ -31,6 +31,9 @@ public sealed class DataSourceOptions
     /// </summary>
     public ImageFolderOptions ImageFolder { get; init; } = new();
 
+    /// <summary>The largest element count an IDX header in a folder source may declare (<see cref="Idx.IdxReader.DefaultMaxElements"/>).</summary>
+    public long MaxIdxElements { get; init; } = Idx.IdxReader.DefaultMaxElements;
+
     /// <summary>Receives download progress; null means silent.</summary>
     public IProgress<DownloadProgress>? Progress { get; init; }
 }

@@ -84,6 +84,6 @@ public static class DataSources
             return Cifar10.LoadBatches(spec);
         if (!IdxFolder.Holds(spec) && ImageFolder.HoldsSplit(spec))
             return ImageFolder.LoadSplit(spec, options.ImageFolder);
-        return IdxFolder.Load(spec);
+        return IdxFolder.Load(spec, maxElements: options.MaxIdxElements);
     }
 }

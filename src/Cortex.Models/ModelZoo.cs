@@ -80,25 +80,72 @@ public static class ModelZoo
     public static Layer Create(string name, int? numClasses = null, Shape? input = null, IReadOnlyDictionary<string, string>? options = null) =>
         Create(Spec(name, numClasses, input, options));
 
-    /// <summary>Builds the model a spec describes, and checks that it accepts the spec's input.</summary>
-    public static Layer Create(ModelSpec spec)
+    /// <summary>Builds the model a spec describes within <see cref="ModelLimits.Default"/>, and checks that it accepts the spec's input.</summary>
+    public static Layer Create(ModelSpec spec) => Create(spec, null, out _);
+
+    /// <summary>Builds the model a spec describes within <paramref name="limits"/> (default <see cref="ModelLimits.Default"/>).</summary>
+    public static Layer Create(ModelSpec spec, ModelLimits? limits) => Create(spec, limits, out _);
+
+    /// <summary>
+    /// Builds the model a spec describes. The input and the class count are checked against <paramref name="limits"/>
+    /// before any layer is built, the parameters while the layers are built (each layer before it allocates), and the
+    /// activation values of one forward pass from the shapes afterwards; a spec past a limit is refused with
+    /// <see cref="InvalidDataException"/>. <paramref name="unusedOptions"/> lists the spec's options that the builder
+    /// never read (a misspelt key, <c>init</c> on a model without initializers); "seed" is never listed.
+    /// </summary>
+    public static Layer Create(ModelSpec spec, ModelLimits? limits, out IReadOnlyList<string> unusedOptions)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        limits ??= ModelLimits.Default;
+        limits.Validate();
+        var info = Find(spec.Model);
+        string what = Describe(spec);
         if (spec.NumClasses < 1)
             throw new ArgumentOutOfRangeException(nameof(spec), $"ModelZoo: expected at least 1 class, got {spec.NumClasses}.");
         if (spec.Input.Rank != 3)
             throw new ArgumentException($"ModelZoo: expected an input shape (C, H, W), got {spec.Input}.", nameof(spec));
-        var model = Find(spec.Model).Build(spec);
-        if (spec.Option("head") is { } head)
+        if (spec.Input.Dimensions.ToArray().Any(d => d > limits.MaxInputSide))
+            throw new InvalidDataException(Invariant($"{what}: input {spec.Input} has a side above the limit of {limits.MaxInputSide:N0}; refused before building. {ModelLimits.Hint}"));
+        if (spec.Input.Size > limits.MaxActivationValues)
+            throw new InvalidDataException(Invariant($"{what}: input {spec.Input} holds {spec.Input.Size:N0} values, above the limit of {limits.MaxActivationValues:N0} activation values per image; refused before building. {ModelLimits.Hint}"));
+        if (spec.NumClasses > limits.MaxParameters)
+            throw new InvalidDataException(Invariant($"{what}: {spec.NumClasses:N0} classes need more than the limit of {limits.MaxParameters:N0} parameters; refused before building. {ModelLimits.Hint}"));
+
+        Layer model;
+        var read = new HashSet<string>(StringComparer.Ordinal);
+        var outer = ModelSpec.ReadKeys;
+        ModelSpec.ReadKeys = read;
+        try
         {
-            // a fine-tuned model: the base's architecture with the head it was given (TransferHeads.cs)
-            if (model is not Sequential chain)
-                throw new ArgumentException($"ModelZoo: '{spec.Model}' builds a {model.Kind}, not a Sequential, so its head cannot be replaced.", nameof(spec));
-            HeadSpec.Parse(head).Apply(chain, spec.Input, spec.NumClasses, new CortexRandom((ulong)spec.Number("seed", 0) ^ 0x4EADUL));
+            using (ParameterBudget.Limit(limits.MaxParameters, what, ModelLimits.Hint))
+            {
+                model = info.Build(spec);
+                if (spec.Option("head") is { } head)
+                {
+                    // a fine-tuned model: the base's architecture with the head it was given (TransferHeads.cs)
+                    if (model is not Sequential chain)
+                        throw new ArgumentException($"ModelZoo: '{spec.Model}' builds a {model.Kind}, not a Sequential, so its head cannot be replaced.", nameof(spec));
+                    HeadSpec.Parse(head).Apply(chain, spec.Input, spec.NumClasses, new CortexRandom((ulong)spec.Number("seed", 0) ^ 0x4EADUL));
+                }
+            }
+        }
+        finally
+        {
+            ModelSpec.ReadKeys = outer;
         }
         model.OutputShape(new Shape([1, .. spec.Input.Dimensions]));   // fail now, not at the first batch
+        long activations = Diagnostics.ModelSummary.Create(model, spec.Input).ActivationValues;
+        if (activations > limits.MaxActivationValues)
+            throw new InvalidDataException(Invariant($"{what}: one image's forward pass holds {activations:N0} activation values, above the limit of {limits.MaxActivationValues:N0}; refused before running it. {ModelLimits.Hint}"));
+        unusedOptions = [.. (spec.Options?.Keys ?? []).Where(k => k != "seed" && !read.Contains(k)).Order(StringComparer.Ordinal)];
         return model;
     }
+
+    // "lenet5 (1×28×28 → 20,000,000 classes)", how a refusal names the model it refuses.
+    private static string Describe(ModelSpec spec) =>
+        Invariant($"ModelZoo: {spec.Model} ({string.Join("×", spec.Input.Dimensions.ToArray())} → {spec.NumClasses:N0} classes)");
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Saves <paramref name="model"/> and its <paramref name="spec"/> to one file (atomically).</summary>
     public static void Save(Layer model, ModelSpec spec, string path)
@@ -107,14 +154,32 @@ public static class ModelZoo
         ModelFile.Save(model, path, spec.ToJson());
     }
 
-    /// <summary>Rebuilds the model stored in <paramref name="path"/> and loads its weights.</summary>
-    public static (Layer Model, ModelSpec Spec) Load(string path)
+    /// <summary>
+    /// Rebuilds the model stored in <paramref name="path"/> (within <paramref name="limits"/>, default
+    /// <see cref="ModelLimits.Default"/>) and loads its weights; every refusal names the file.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a Cortex model, describes a model past the limits, or holds non-finite weights.</exception>
+    public static (Layer Model, ModelSpec Spec) Load(string path, ModelLimits? limits = null) =>
+        Load(SafeTensors.Load(path), path, limits);
+
+    /// <summary>Rebuilds the model held in already-read safetensors <paramref name="content"/>; <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The content is not a Cortex model, describes a model past the limits, or holds non-finite weights.</exception>
+    public static (Layer Model, ModelSpec Spec) Load(SafeTensorsContent content, string path, ModelLimits? limits = null)
     {
-        var content = SafeTensors.Load(path);
+        ArgumentNullException.ThrowIfNull(content);
         if (!content.Metadata.TryGetValue(ModelFile.ArchitectureKey, out var json))
             throw new InvalidDataException($"{path}: the file holds weights but no Cortex architecture (metadata '{ModelFile.ArchitectureKey}'); load it into a model you build with ModelFile.LoadWeights.");
-        var spec = ModelSpec.FromJson(json);
-        var model = Create(spec);
+        ModelSpec spec;
+        Layer model;
+        try
+        {
+            spec = ModelSpec.FromJson(json);
+            model = Create(spec, limits);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: its architecture is refused: {e.Message}", e);
+        }
         ModelFile.LoadWeights(model, content, path);
         return (model, spec);
     }

@@ -22,8 +22,11 @@ namespace Cortex.Data.Idx;
 /// </code></example>
 public static class IdxReader
 {
-    /// <summary>Default cap on the declared element count: 2^30 bytes (4 GiB once converted to float).</summary>
-    public const long DefaultMaxElements = 1L << 30;
+    /// <summary>
+    /// Default cap on the declared element count: 2^28 bytes (268 M; 1 GiB once converted to float). MNIST's
+    /// training images are 47 M, EMNIST Letters' 98 M; a larger genuine file needs a larger maxElements.
+    /// </summary>
+    public const long DefaultMaxElements = 1L << 28;
 
     private const int FirstChunk = 1 << 24; // compressed input: grow from 16 MiB as data arrives
     private const long Saturated = (long)int.MaxValue + 1;
@@ -115,7 +118,7 @@ public static class IdxReader
             throw new InvalidDataException(
                 $"IdxReader: {name}: expected at most {maxElements} elements, got a header declaring {shape} = " +
                 $"{(count == Saturated ? $"more than {int.MaxValue}" : count.ToString(CultureInfo.InvariantCulture))}. " +
-                "The header is corrupt (or pass a larger maxElements).");
+                "The header is corrupt (or, if the file is genuine, raise the limit: --max-idx-elements on the command line, maxElements in code).");
 
         long expected = headerBytes + count;
         if (rawLength is long length)

@@ -156,7 +156,7 @@ public static class ImageFolder
                 return;                                  // already known to be unreadable (warned in ResolveSize)
             try
             {
-                var image = ImageDecoder.Load(files[i].Path, size.Channels);
+                var image = ImageDecoder.Load(files[i].Path, size.Channels, options.MaxPixels);
                 var target = pixels.AsSpan(i * sample, sample);
                 if (image.Size == size)
                     image.Pixels.CopyTo(target);
@@ -208,7 +208,7 @@ public static class ImageFolder
         {
             try
             {
-                var first = ImageDecoder.Load(files[i].Path, options.Channels);
+                var first = ImageDecoder.Load(files[i].Path, options.Channels, options.MaxPixels);
                 firstReadable = i;
                 warnings = [.. early];
                 return new ImageSize(first.Size.Channels, options.Height ?? first.Size.Height, options.Width ?? first.Size.Width);

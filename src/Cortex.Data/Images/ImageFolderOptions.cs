@@ -23,8 +23,13 @@ public sealed record ImageFolderOptions
     /// <summary>Threads that decode files (a folder of fewer than 16 files is decoded on the caller's thread).</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>The largest width × height of one file, checked from its header before decoding (<see cref="ImageDecoder.DefaultMaxPixels"/>); a larger file is skipped with a warning.</summary>
+    public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
+
     internal void Validate()
     {
+        if (MaxPixels < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxPixels), $"ImageFolderOptions: expected MaxPixels ≥ 1, got {MaxPixels}.");
         if (Height is < 1 || Width is < 1)
             throw new ArgumentOutOfRangeException(nameof(Height), $"ImageFolderOptions: expected a size of at least 1×1, got {Height}×{Width}.");
         if (Channels is not (null or 1 or 3))

@@ -29,7 +29,11 @@ public static class IdxFolder
     /// <summary>Loads the train and test sets from <paramref name="directory"/>; <paramref name="name"/> prefixes their names.</summary>
     /// <exception cref="FileNotFoundException">A file is missing; the message lists what was expected.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt, or images and labels disagree.</exception>
-    public static DatasetSplit Load(string directory, IReadOnlyList<string>? classNames = null, string? name = null)
+    /// <param name="directory">The folder.</param>
+    /// <param name="classNames">The class names; null reads classes.txt, else numbers the labels.</param>
+    /// <param name="name">Prefix of the data sets' names.</param>
+    /// <param name="maxElements">The largest element count an IDX header may declare (<see cref="IdxReader.DefaultMaxElements"/>).</param>
+    public static DatasetSplit Load(string directory, IReadOnlyList<string>? classNames = null, string? name = null, long maxElements = IdxReader.DefaultMaxElements)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         name ??= Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
@@ -55,9 +59,9 @@ public static class IdxFolder
                 $"The folder holds: {holds}.");
         }
 
-        var (trainImages, trainLabels) = ReadPair(paths[0]!, paths[1]!);
-        var (testImages, testLabels) = ReadPair(paths[2]!, paths[3]!);
-        classNames ??= ReadClassNames(directory) ?? NumberedClasses(Math.Max(Max(trainLabels), Max(testLabels)) + 1);
+        var (trainImages, trainLabels) = ReadPair(paths[0]!, paths[1]!, maxElements);
+        var (testImages, testLabels) = ReadPair(paths[2]!, paths[3]!, maxElements);
+        classNames ??= ReadClassNames(directory) ?? NumberedClasses(CheckedClassCount(trainLabels, testLabels, paths[1]!, paths[3]!));
         var train = ToDataset(trainImages, trainLabels, paths[1]!, classNames, $"{name}/train");
         var test = ToDataset(testImages, testLabels, paths[3]!, classNames, $"{name}/test");
         return new DatasetSplit(train, test, Path.GetFullPath(directory));
@@ -66,7 +70,7 @@ public static class IdxFolder
     /// <summary>Loads one images file and its labels file as a data set.</summary>
     public static ImageDataset LoadPair(string imagesPath, string labelsPath, IReadOnlyList<string> classNames, string name)
     {
-        var (images, labels) = ReadPair(imagesPath, labelsPath);
+        var (images, labels) = ReadPair(imagesPath, labelsPath, IdxReader.DefaultMaxElements);
         return ToDataset(images, labels, labelsPath, classNames, name);
     }
 
@@ -74,10 +78,32 @@ public static class IdxFolder
     public static IReadOnlyList<string> NumberedClasses(int count) =>
         [.. Enumerable.Range(0, Math.Max(count, 1)).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
-    private static (IdxArray Images, IdxArray Labels) ReadPair(string imagesPath, string labelsPath)
+    // The class count when labels are numbered: the largest label + 1, unless most of those classes never occur
+    // (a stray 255 among digits would otherwise make a 256-class model without a word).
+    private static int CheckedClassCount(IdxArray train, IdxArray test, string trainPath, string testPath)
     {
-        var images = IdxReader.Read(imagesPath);
-        var labels = IdxReader.Read(labelsPath);
+        int count = Math.Max(Max(train), Max(test)) + 1;
+        var seen = new bool[256];
+        foreach (byte b in train.Data)
+            seen[b] = true;
+        foreach (byte b in test.Data)
+            seen[b] = true;
+        int present = seen.Count(s => s);
+        if (count > 2 && present * 2 < count)
+        {
+            int largest = count - 1;
+            string where = Array.IndexOf(train.Data, (byte)largest) is int i and >= 0 ? $"{trainPath} at index {i}" : $"{testPath} at index {Array.IndexOf(test.Data, (byte)largest)}";
+            throw new InvalidDataException(
+                $"IdxFolder: the labels run up to {largest} ({where}) but only {present} of the {count} classes 0…{largest} occur. " +
+                $"A stray label? Fix the labels, or name the classes in {ClassNamesFile} beside the files.");
+        }
+        return count;
+    }
+
+    private static (IdxArray Images, IdxArray Labels) ReadPair(string imagesPath, string labelsPath, long maxElements)
+    {
+        var images = IdxReader.Read(imagesPath, maxElements);
+        var labels = IdxReader.Read(labelsPath, maxElements);
         if (images.Rank is not (3 or 4))
             throw new InvalidDataException(
                 $"IdxFolder: {imagesPath}: expected images of shape (N, H, W) or (N, C, H, W), got {images}.");

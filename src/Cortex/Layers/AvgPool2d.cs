@@ -9,6 +9,10 @@
 // No parameters; the channel count is unchanged. Padding may be at most half the kernel, as in
 // PyTorch; the stride defaults to the kernel size. Output and input gradient are reused between
 // batches of the same shape.
+//
+// Padding may also differ per side (ConvPadding.Explicit: ONNX pads [top, left, bottom, right]), and
+// ceil mode rounds the output size up (ONNX/PyTorch ceil_mode; a window may not start in the
+// bottom/right padding): the overhang is handled as extra bottom/right padding.
 using Cortex.Kernels;
 using Cortex.Tensors;
 using Tensor = Cortex.Tensors.Tensor;
@@ -40,11 +44,26 @@ public sealed class AvgPool2d : Layer
     /// <summary>Rectangular windows, with per-axis stride (default: the kernel size) and padding.</summary>
     public AvgPool2d((int Height, int Width) kernelSize, (int Height, int Width)? stride = null,
         (int Height, int Width)? padding = null, bool countIncludePad = true, string name = "pool")
+        : this(kernelSize, stride, ConvPadding.Symmetric((padding ?? (0, 0)).Height, (padding ?? (0, 0)).Width), ceilMode: false, countIncludePad, name)
+    {
+    }
+
+    /// <summary>
+    /// Rectangular windows with padding per side (<see cref="ConvPadding.Explicit"/>: ONNX's asymmetric pads) and,
+    /// with <paramref name="ceilMode"/>, output sizes rounded up. With ceil mode and <paramref name="countIncludePad"/>,
+    /// a window that runs past the bottom/right padding still divides by KH·KW (ONNX divides by the part inside the padded input).
+    /// </summary>
+    public AvgPool2d((int Height, int Width) kernelSize, (int Height, int Width)? stride, ConvPadding padding, bool ceilMode,
+        bool countIncludePad = true, string name = "pool")
         : base(name)
     {
         var s = stride ?? kernelSize;
-        var p = padding ?? (0, 0);
-        ConvolutionSupport.CheckPoolWindow(nameof(AvgPool2d), kernelSize.Height, kernelSize.Width, s.Height, s.Width, p.Height, p.Width, 1, 1);
+        if (padding.IsSame)
+            throw new ArgumentException("AvgPool2d: expected explicit padding, got \"same\".", nameof(padding));
+        ConvolutionSupport.CheckPoolWindow(nameof(AvgPool2d), kernelSize.Height, kernelSize.Width, s.Height, s.Width, Math.Max(padding.Top, padding.Bottom), Math.Max(padding.Left, padding.Right), 1, 1);
+        var p = (Height: padding.Top, Width: padding.Left);
+        Padding = padding;
+        CeilMode = ceilMode;
         KernelHeight = kernelSize.Height;
         KernelWidth = kernelSize.Width;
         StrideHeight = s.Height;
@@ -66,14 +85,20 @@ public sealed class AvgPool2d : Layer
     /// <summary>Horizontal step between windows.</summary>
     public int StrideWidth { get; }
 
-    /// <summary>Rows of zero padding above and below.</summary>
+    /// <summary>Rows of zero padding above (and below, unless <see cref="Padding"/> is asymmetric).</summary>
     public int PaddingHeight { get; }
 
-    /// <summary>Columns of zero padding left and right.</summary>
+    /// <summary>Columns of zero padding on the left (and right, unless <see cref="Padding"/> is asymmetric).</summary>
     public int PaddingWidth { get; }
 
     /// <summary>Whether padding cells count in the divisor (true: KH·KW always).</summary>
     public bool CountIncludePad { get; }
+
+    /// <summary>The padding on each side (top, bottom, left, right); <see cref="PaddingHeight"/> and <see cref="PaddingWidth"/> are its top and left.</summary>
+    public ConvPadding Padding { get; }
+
+    /// <summary>Whether output sizes round up (ONNX and PyTorch ceil_mode) instead of down.</summary>
+    public bool CeilMode { get; }
 
     public override Shape OutputShape(Shape input)
     {
@@ -106,5 +131,5 @@ public sealed class AvgPool2d : Layer
     }
 
     private Conv2dGeometry Geometry(Shape input) => ConvolutionSupport.PoolGeometry(this, input,
-        KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, 1, 1);
+        KernelHeight, KernelWidth, StrideHeight, StrideWidth, Padding, CeilMode, 1, 1);
 }

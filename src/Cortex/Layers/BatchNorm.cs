@@ -61,6 +61,7 @@ public abstract class BatchNorm : Layer
         NumFeatures = numFeatures;
         Epsilon = epsilon;
         Momentum = momentum;
+        ParameterBudget.Reserve(4L * numFeatures, name);              // weight, bias, running mean and variance
         Weight = new Parameter("weight", Tensor.Ones(new Shape(numFeatures)));
         Bias = new Parameter("bias", new Tensor(numFeatures));
         RunningMean = new Tensor(numFeatures);

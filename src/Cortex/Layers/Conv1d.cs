@@ -59,6 +59,7 @@ public sealed class Conv1d : Layer
         PaddingMode = paddingMode;
         Dilation = dilation;
         Groups = groups;
+        ParameterBudget.Reserve((long)outChannels * (inChannels / groups) * kernelSize + (bias ? outChannels : 0), name);
         Weight = new Parameter("weight", ConvolutionSupport.InitialWeight(new Shape(outChannels, inChannels / groups, kernelSize), weightInit, random));
         Bias = bias ? new Parameter("bias", new Tensor(outChannels)) : null;
     }

@@ -96,6 +96,7 @@ public sealed class Conv2d : Layer
         DilationHeight = dh;
         DilationWidth = dw;
         Groups = groups;
+        ParameterBudget.Reserve((long)outChannels * (inChannels / groups) * KernelHeight * KernelWidth + (bias ? outChannels : 0), name);
         Weight = new Parameter("weight", ConvolutionSupport.InitialWeight(new Shape(outChannels, inChannels / groups, KernelHeight, KernelWidth), weightInit, random));
         Bias = bias ? new Parameter("bias", new Tensor(outChannels)) : null;
     }

@@ -66,6 +66,7 @@ public sealed class Conv3d : Layer
         Padding = p;
         PaddingMode = paddingMode;
         Dilation = d;
+        ParameterBudget.Reserve((long)outChannels * inChannels * kernelSize.Depth * kernelSize.Height * kernelSize.Width + (bias ? outChannels : 0), name);
         Weight = new Parameter("weight", ConvolutionSupport.InitialWeight(
             new Shape(outChannels, inChannels, kernelSize.Depth, kernelSize.Height, kernelSize.Width), weightInit, random));
         Bias = bias ? new Parameter("bias", new Tensor(outChannels)) : null;

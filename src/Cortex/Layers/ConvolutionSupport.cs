@@ -147,7 +147,39 @@ internal static class ConvolutionSupport
     }
 
     /// <summary>Validates a pooling layer's input (N, C, H, W) and returns its window geometry (Channels = C).</summary>
-    public static Conv2dGeometry PoolGeometry(Layer layer, Shape input, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw)
+    public static Conv2dGeometry PoolGeometry(Layer layer, Shape input, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) =>
+        PoolGeometry(layer, input, kh, kw, sh, sw, ConvPadding.Symmetric(ph, pw), ceilMode: false, dh, dw);
+
+    /// <summary>
+    /// A pooling window's geometry with padding per side and, in ceil mode, ⌈·⌉ output sizes: the
+    /// windows that start inside the input or its top/left padding but run past the bottom/right
+    /// padding are kept (ONNX ceil_mode, PyTorch's rule: a window may not start in the bottom/right
+    /// padding). The overhang becomes extra bottom/right padding, which the kernels never read.
+    /// </summary>
+    public static Conv2dGeometry PoolGeometry(Layer layer, Shape input, int kh, int kw, int sh, int sw, ConvPadding padding, bool ceilMode, int dh, int dw)
+    {
+        var (top, bottom, left, right) = padding.Resolve(0, 0, kh, kw, sh, sw, dh, dw);
+        if (ceilMode && input.Rank == 4)
+        {
+            bottom += CeilExtra(input[2], kh, sh, top, bottom, dh);
+            right += CeilExtra(input[3], kw, sw, left, right, dw);
+        }
+        return PoolGeometry(layer, input, kh, kw, sh, sw, top, bottom, left, right, dh, dw);
+    }
+
+    // Extra trailing padding that turns the floor output size into the ceil one (0 when they agree).
+    private static int CeilExtra(int size, int kernel, int stride, int before, int after, int dilation)
+    {
+        long effective = ((long)(kernel - 1) * dilation) + 1, span = (long)size + before + after - effective;
+        if (span < 0)
+            return 0;
+        long floor = (span / stride) + 1, ceil = ((span + stride - 1) / stride) + 1;
+        if (ceil > floor && (ceil - 1) * stride >= (long)size + before)
+            ceil--;                                          // the last window would start in the trailing padding
+        return (int)Math.Max(0, ((ceil - 1) * stride) + effective - ((long)size + before + after));
+    }
+
+    private static Conv2dGeometry PoolGeometry(Layer layer, Shape input, int kh, int kw, int sh, int sw, int top, int bottom, int left, int right, int dh, int dw)
     {
         string Who() => ConvolutionSupport.Who(layer, $"{kh}×{kw}");   // built only for an error
         if (input.Rank != 4)
@@ -156,11 +188,11 @@ internal static class ConvolutionSupport
         if (c < 1 || h < 1 || w < 1)
             throw new ArgumentException($"{Who()}: expects at least one channel and a 1×1 image, got {input}.", nameof(input));
         long ekh = (long)(kh - 1) * dh + 1, ekw = (long)(kw - 1) * dw + 1;
-        long paddedH = h + 2L * ph, paddedW = w + 2L * pw;
+        long paddedH = (long)h + top + bottom, paddedW = (long)w + left + right;
         if (ekh > paddedH || ekw > paddedW)
             throw new ArgumentException(
                 $"{Who()}: expects an input of at least {ekh}×{ekw} after padding, got {h}×{w} padded to {paddedH}×{paddedW} (input {input}). " +
                 "The window is larger than the image: remove a downsampling layer before this one or use a smaller window.", nameof(input));
-        return new Conv2dGeometry(c, h, w, kh, kw, sh, sw, ph, ph, pw, pw, dh, dw);
+        return new Conv2dGeometry(c, h, w, kh, kw, sh, sw, top, bottom, left, right, dh, dw);
     }
 }

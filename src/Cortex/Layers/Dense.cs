@@ -43,6 +43,7 @@ public sealed class Dense : Layer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
+        ParameterBudget.Reserve((long)outFeatures * inFeatures + (bias ? outFeatures : 0), name);
         var w = new Tensor(outFeatures, inFeatures);
         (weightInit ?? HeUniform.Instance).Initialize(w, random ?? CortexRandom.Global);
         Weight = new Parameter("weight", w);

@@ -8,6 +8,10 @@
 // may be at most half the kernel, as in PyTorch. The stride defaults to the kernel size
 // (non-overlapping windows). The output, the arg-max and the input gradient are reused between
 // batches of the same shape.
+//
+// Padding may also differ per side (ConvPadding.Explicit: ONNX pads [top, left, bottom, right]), and
+// ceil mode rounds the output size up (ONNX/PyTorch ceil_mode; a window may not start in the
+// bottom/right padding): the overhang is handled as extra bottom/right padding.
 using Cortex.Kernels;
 using Cortex.Tensors;
 using Tensor = Cortex.Tensors.Tensor;
@@ -37,12 +41,27 @@ public sealed class MaxPool2d : Layer
     /// <summary>Rectangular windows, with per-axis stride (default: the kernel size), padding and dilation.</summary>
     public MaxPool2d((int Height, int Width) kernelSize, (int Height, int Width)? stride = null,
         (int Height, int Width)? padding = null, (int Height, int Width)? dilation = null, string name = "pool")
+        : this(kernelSize, stride, ConvPadding.Symmetric((padding ?? (0, 0)).Height, (padding ?? (0, 0)).Width), ceilMode: false, dilation, name)
+    {
+    }
+
+    /// <summary>
+    /// Rectangular windows with padding per side (<see cref="ConvPadding.Explicit"/>: ONNX's asymmetric pads) and,
+    /// with <paramref name="ceilMode"/>, output sizes rounded up (ONNX and PyTorch ceil_mode).
+    /// </summary>
+    /// <example><code>var pool = new MaxPool2d((3, 3), (2, 2), ConvPadding.Explicit(0, 1, 0, 1), ceilMode: false);</code></example>
+    public MaxPool2d((int Height, int Width) kernelSize, (int Height, int Width)? stride, ConvPadding padding, bool ceilMode,
+        (int Height, int Width)? dilation = null, string name = "pool")
         : base(name)
     {
         var s = stride ?? kernelSize;
-        var p = padding ?? (0, 0);
         var d = dilation ?? (1, 1);
-        ConvolutionSupport.CheckPoolWindow(nameof(MaxPool2d), kernelSize.Height, kernelSize.Width, s.Height, s.Width, p.Height, p.Width, d.Height, d.Width);
+        if (padding.IsSame)
+            throw new ArgumentException("MaxPool2d: expected explicit padding, got \"same\".", nameof(padding));
+        ConvolutionSupport.CheckPoolWindow(nameof(MaxPool2d), kernelSize.Height, kernelSize.Width, s.Height, s.Width, Math.Max(padding.Top, padding.Bottom), Math.Max(padding.Left, padding.Right), d.Height, d.Width);
+        var p = (Height: padding.Top, Width: padding.Left);
+        Padding = padding;
+        CeilMode = ceilMode;
         KernelHeight = kernelSize.Height;
         KernelWidth = kernelSize.Width;
         StrideHeight = s.Height;
@@ -65,10 +84,10 @@ public sealed class MaxPool2d : Layer
     /// <summary>Horizontal step between windows.</summary>
     public int StrideWidth { get; }
 
-    /// <summary>Rows of padding above and below (never read).</summary>
+    /// <summary>Rows of padding above (and below, unless <see cref="Padding"/> is asymmetric); never read.</summary>
     public int PaddingHeight { get; }
 
-    /// <summary>Columns of padding left and right (never read).</summary>
+    /// <summary>Columns of padding on the left (and right, unless <see cref="Padding"/> is asymmetric); never read.</summary>
     public int PaddingWidth { get; }
 
     /// <summary>Vertical spacing between window taps.</summary>
@@ -76,6 +95,12 @@ public sealed class MaxPool2d : Layer
 
     /// <summary>Horizontal spacing between window taps.</summary>
     public int DilationWidth { get; }
+
+    /// <summary>The padding on each side (top, bottom, left, right); <see cref="PaddingHeight"/> and <see cref="PaddingWidth"/> are its top and left.</summary>
+    public ConvPadding Padding { get; }
+
+    /// <summary>Whether output sizes round up (ONNX and PyTorch ceil_mode) instead of down.</summary>
+    public bool CeilMode { get; }
 
     public override Shape OutputShape(Shape input)
     {
@@ -110,5 +135,5 @@ public sealed class MaxPool2d : Layer
     }
 
     private Conv2dGeometry Geometry(Shape input) => ConvolutionSupport.PoolGeometry(this, input,
-        KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth);
+        KernelHeight, KernelWidth, StrideHeight, StrideWidth, Padding, CeilMode, DilationHeight, DilationWidth);
 }

@@ -35,7 +35,7 @@ public static class ModelFile
 
     /// <summary>
     /// Copies the tensors of <paramref name="path"/> into <paramref name="model"/>'s parameters and
-    /// buffers. Every key must be present with the same shape; the model is left unchanged if not.
+    /// buffers. Every key must be present with the same shape and every value finite; the model is left unchanged if not.
     /// </summary>
     public static SafeTensorsContent LoadWeights(Layer model, string path)
     {
@@ -67,8 +67,28 @@ public static class ModelFile
         var extra = stored.Keys.Where(k => !known.Contains(k)).ToList();
         if (extra.Count > 0)
             throw new InvalidDataException($"{sourceName}: the file has {extra.Count} tensor(s) the model does not, e.g. {string.Join(", ", extra.Take(5))}.");
+        foreach (var (key, _) in targets)
+            CheckFinite(stored[key], key, sourceName);
         foreach (var (key, value) in targets)
             stored[key].Span.CopyTo(value.Span);
+    }
+
+    // A NaN or infinite weight makes every prediction meaningless (a NaN logit wins no argmax: class 0
+    // for everything), so such a file is refused rather than loaded.
+    private static void CheckFinite(Tensor tensor, string key, string sourceName)
+    {
+        var span = tensor.Span;
+        for (int i = 0; i < span.Length; i++)
+        {
+            if (!float.IsFinite(span[i]))
+            {
+                int count = 0;
+                foreach (float v in span)
+                    count += float.IsFinite(v) ? 0 : 1;
+                throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{sourceName}: tensor '{key}' holds {count} non-finite value(s) (NaN or infinity), the first at index {i} ({span[i]}); the model is refused. Was it saved after training diverged?"));
+            }
+        }
     }
 
     /// <summary>Parameters then buffers, each under its dotted key, in model order.</summary>

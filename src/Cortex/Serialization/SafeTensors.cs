@@ -151,6 +151,10 @@ public static class SafeTensors
     private static List<Entry> ParseHeader(byte[] header, long dataLength, string source, out Dictionary<string, string> metadata)
     {
         metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        // JsonDocument accepts invalid UTF-8 inside strings and fails only when a string is read (with an
+        // InvalidOperationException), so the bytes are checked first. Found by the parser fuzz tests.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw Corrupt(source, "its header is not valid UTF-8 text");
         JsonDocument document;
         try
         {
@@ -228,8 +232,10 @@ public static class SafeTensors
             if (!d.TryGetInt32(out int dim) || dim < 0)
                 throw Corrupt(source, $"tensor '{name}' has a dimension that is not a non-negative 32-bit integer");
             dims.Add(dim);
+            if (dim != 0 && count > dataLength / dim)
+                throw Corrupt(source, $"tensor '{name}' declares more elements than the file's {dataLength} data bytes can hold; the file is truncated or corrupt");
             count *= dim;
-            if (count * elementSize > dataLength)
+            if (count * elementSize > dataLength || count > Array.MaxLength)
                 throw Corrupt(source, $"tensor '{name}' declares more elements than the file's {dataLength} data bytes can hold; the file is truncated or corrupt");
         }
         if (!offsetsElement[0].TryGetInt64(out long begin) || !offsetsElement[1].TryGetInt64(out long end)

@@ -18,6 +18,9 @@ public sealed record Picture(byte[] Pixels, int Width, int Height, int Channels)
 /// <summary>Lays out convolution filters as a picture.</summary>
 public static class FilterGrid
 {
+    /// <summary>The largest picture rendered: 2^26 pixels (an 8192×8192 grid; 192 MiB as RGB).</summary>
+    public const long MaxPixels = 1L << 26;
+
     /// <summary>Renders <paramref name="weights"/> (FN, C, KH, KW) into a grid <paramref name="columns"/> wide (default: about square).</summary>
     public static Picture Render(Tensor weights, int scale = 8, int border = 2, int? columns = null)
     {
@@ -30,8 +33,12 @@ public static class FilterGrid
         int channels = c == 3 ? 3 : 1;
         int cols = columns ?? (int)Math.Ceiling(Math.Sqrt(fn));
         int rows = (fn + cols - 1) / cols;
+        long wide = (long)cols * kw * scale + (cols + 1L) * border, high = (long)rows * kh * scale + (rows + 1L) * border;
+        if (wide * high > MaxPixels)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"FilterGrid: {fn} filters of {kh}×{kw} at scale {scale} make a {wide:N0}×{high:N0} picture, more than the {MaxPixels:N0}-pixel limit. Use a smaller scale."), nameof(scale));
         int cellW = kw * scale, cellH = kh * scale;
-        int width = cols * cellW + (cols + 1) * border, height = rows * cellH + (rows + 1) * border;
+        int width = (int)wide, height = (int)high;
         var pixels = new byte[width * height * channels];
         Array.Fill(pixels, (byte)64);                           // dark grey borders
 
