@@ -79,7 +79,12 @@ internal static class FinetuneCommand
             var random = new CortexRandom(settings.Seed ^ 0x4EADUL);
             var newHead = headSpec.Apply(model, spec.Input, classes, random, fresh: true);
             var options2 = new Dictionary<string, string>(spec.Options ?? new Dictionary<string, string>()) { ["head"] = headSpec.ToString() };
-            var tunedSpec = spec with { NumClasses = classes, Options = options2 };
+            var tunedSpec = spec with
+            {
+                NumClasses = classes,
+                Options = options2,
+                Data = new ModelDataInfo(TrainingSetup.RecordedSource(settings.Data), data.Train.ClassNames, TrainingSetup.Preprocessing(settings.Data, data.Train.SampleShape)),
+            };
 
             if (result.GetValue(freezeBody) && result.GetValue(freeze) is not null)
                 throw new ArgumentException("finetune: give --freeze PATTERN or --freeze-body, not both.");

@@ -168,6 +168,7 @@ public sealed partial class FinetuneCommandTests(FinetuneCommandTests.BaseModel 
         Assert.Equal("mlp:256,0.5", spec.Option("head"));
         Assert.Equal("false", spec.Option("include_top"));
         Assert.Equal(1, spec.NumClasses);
+        Assert.Equal(["cats", "dogs"], spec.Data!.ClassNames);        // recorded from the fine-tuning data, not the base
         Assert.Equal(["features", "flatten", "head"], model.Children.Select(c => c.Name));
         Assert.Equal(new Cortex.Tensors.Shape(256, 512), SafeTensors.Load(In("vgg.safetensors"))["head.0.weight"].Shape);
     }
