@@ -71,6 +71,15 @@ memoryChild.Options.Add(side);
 memoryChild.Options.Add(networkName);
 memoryChild.SetAction(result => PeakMemoryChild.Run(result.GetValue(side)!, result.GetValue(networkName)!, result.GetValue(threads)));
 root.Subcommands.Add(memoryChild);
+var steps = new Option<int>("--steps") { Description = "Training steps per epoch.", Required = true };
+var distributedChild = new Command(DistributedSuite.ChildCommand, "Internal: train one network alone or as one rank under mpiexec and print images/s (the distributed suite runs this).")
+{
+    Hidden = true,
+};
+distributedChild.Options.Add(networkName);
+distributedChild.Options.Add(steps);
+distributedChild.SetAction(result => DistributedSuite.RunChild(result.GetValue(networkName)!, result.GetValue(steps)));
+root.Subcommands.Add(distributedChild);
 var peakCommand = new Command("peak", "Measure only the machine's FP32 FMA peak.");
 peakCommand.SetAction(result => Run(result, []));
 root.Subcommands.Add(peakCommand);

@@ -3,9 +3,14 @@
 //
 // With no options: LeNet-5 on the 10,000 real MNIST digits that ship in data/mnist-digits
 // (8,000 to train, of which 10 % are held out for validation; 2,000 to test).
+//
+// Under an MPI launcher (`mpiexec -n N cortex train …`, detected from its environment) or with
+// --distributed, the run is data-parallel (Cortex.Distributed): --batch-size is per rank, rank 0
+// prints, saves the model, the history and the plot; the other ranks only train.
 using System.CommandLine;
 using System.Globalization;
 using Cortex.Data.Loading;
+using Cortex.Distributed;
 using Cortex.Serialization;
 using Cortex.Training;
 using Spectre.Console;
@@ -27,11 +32,17 @@ internal static class TrainCommand
         var studio = new Option<bool>("--studio") { Description = "Watch and steer this run in Cortex Studio (the live dashboard) while it trains." };
         var studioPort = new Option<int>("--studio-port") { Description = "The port of --studio's page (0: any free port).", DefaultValueFactory = _ => 5080 };
         var noBrowser = new Option<bool>("--no-browser") { Description = "With --studio: print the URL without opening a browser." };
-        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser })
+        var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training on MPI (automatic under mpiexec/mpirun/srun); --batch-size is per rank." };
+        var scaleLr = new Option<bool>("--scale-lr") { Description = "Distributed: multiply the learning rate by the number of ranks (the linear scaling rule)." };
+        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser, distributed, scaleLr })
             command.Options.Add(option);
 
-        command.SetAction(result => CliConsole.Guard(result, console =>
+        command.SetAction(result => CliConsole.Guard(result, terminal =>
         {
+            var mpi = StartMpi(result.GetValue(distributed));
+            var console = mpi is null || mpi.IsRoot ? terminal : CliConsole.Plain(TextWriter.Null);   // only rank 0 speaks
+            if (mpi is not null && result.GetValue(studio))
+                throw new NotSupportedException("--studio: not available in a distributed run; watch a single-process run instead.");
             var settings = options.Read(result, warn: message => CliConsole.Warn(console, message));
             if (result.GetValue(plot) is { } plotFile && !plotFile.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"--plot: the curves are written as PNG; expected a .png path, got '{plotFile}'.");
@@ -49,8 +60,19 @@ internal static class TrainCommand
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[grey]{Markup.Escape(job.Optimizer.Name)} lr {job.Optimizer.LearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs, schedule {Markup.Escape(settings.Schedule)}, seed {settings.Seed}, {Kernels.Parallelism.MaxDegree} threads[/]"));
 
-            var trainer = job.CreateTrainer();
-            trainer.Callbacks.Add(new ModelCheckpoint(modelPath, job.Spec.ToJson(), saveBestOnly: result.GetValue(saveBest)));
+            DistributedTrainer? parallel = mpi is null ? null : new DistributedTrainer(mpi, job.Model, job.Loss, job.Optimizer, job.CreateOptions(),
+                new DistributedOptions { ScaleLearningRate = result.GetValue(scaleLr) }, job.Schedule);
+            var trainer = parallel?.Trainer ?? job.CreateTrainer();
+            if (mpi is not null)
+            {
+                var ranks = mpi.ProcessTable();
+                console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"distributed: {mpi.Size} ranks × batch {settings.BatchSize} = global batch {parallel!.GlobalBatchSize}{(result.GetValue(scaleLr) ? $", lr × {mpi.Size}" : "")}, {mpi.LibraryVersion.Trim()}; ") +
+                    string.Join(", ", ranks.Select((row, r) => $"rank {r} = {row}"))));
+            }
+            bool root = mpi is null || mpi.IsRoot;
+            if (root)
+                trainer.Callbacks.Add(new ModelCheckpoint(modelPath, job.Spec.ToJson(), saveBestOnly: result.GetValue(saveBest)));
             if (result.GetValue(patience) is { } p)
                 trainer.Callbacks.Add(new EarlyStopping(p));
 
@@ -66,14 +88,20 @@ internal static class TrainCommand
                 trained = ConsoleProgress.Run(console, progress =>
                 {
                     trainer.Callbacks.Add(progress);
-                    return trainer.Fit(trainSet, job.Validation);
+                    return parallel?.Fit(trainSet, job.Validation) ?? trainer.Fit(trainSet, job.Validation);
                 });
             }
             finally
             {
                 // Whatever happened, the epochs that did finish are kept.
-                trainer.History?.Save(historyPath);
+                if (root)
+                    trainer.History?.Save(historyPath);
                 (trainSet as IDisposable)?.Dispose();
+            }
+            if (!root)
+            {
+                mpi!.Dispose();
+                return 0;
             }
             if (trained.StopReason is { } reason)
                 console.MarkupLine($"[yellow]{Markup.Escape(reason)}[/]");
@@ -90,8 +118,21 @@ internal static class TrainCommand
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test accuracy: {test.Accuracy * 100:F2}% ({test.Correct}/{test.Count})"));
             watch?.ServeUntilInterrupted(console);
+            mpi?.Dispose();
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>MPI when the run is distributed (asked for, or started by an MPI launcher), else null.</summary>
+    private static Mpi? StartMpi(bool asked)
+    {
+        bool launched = MpiEnvironment.IsLaunchedByMpi;
+        if (!asked && !launched)
+            return null;
+        string flag = asked ? "--distributed" : $"mpiexec (rank {MpiEnvironment.LaunchedRank} of {MpiEnvironment.LaunchedSize})";
+        if (!Mpi.IsAvailable(out string reason))
+            throw new NotSupportedException($"{flag}: {reason}.");
+        return Mpi.Initialize();
     }
 }

@@ -20,14 +20,16 @@ internal sealed record TrainingJob(
     TrainSettings Settings, DatasetSplit Data, ImageDataset Train, ImageDataset? Validation,
     ModelSpec Spec, Layer Model, Loss Loss, Optimizer Optimizer, ILearningRateSchedule Schedule)
 {
-    public Trainer CreateTrainer() => new(Model, Loss, Optimizer, new TrainerOptions
+    public Trainer CreateTrainer() => new(Model, Loss, Optimizer, CreateOptions()) { Schedule = Schedule };
+
+    /// <summary>The trainer options of this job (the batch size is per rank when distributed).</summary>
+    public TrainerOptions CreateOptions() => new()
     {
         Epochs = Settings.Epochs,
         BatchSize = Settings.BatchSize,
         Seed = Settings.Seed,
         ValidationSampleCount = Settings.EvaluationSamples,
-    })
-    { Schedule = Schedule };
+    };
 }
 
 internal static class TrainingSetup

@@ -8,5 +8,5 @@ namespace Cortex.Bench.Suites;
 public static class SuiteCatalog
 {
     /// <summary>All suites, in the order <c>all</c> runs them.</summary>
-    public static IReadOnlyList<Suite> All { get; } = [new GemmSuite(), new ConvSuite(), new TrainSuite(), new InferSuite(), new MemorySuite(), new AugmentSuite(), new StudioSuite(), new ClassicSuite()];
+    public static IReadOnlyList<Suite> All { get; } = [new GemmSuite(), new ConvSuite(), new TrainSuite(), new InferSuite(), new MemorySuite(), new AugmentSuite(), new StudioSuite(), new ClassicSuite(), new DistributedSuite()];
 }

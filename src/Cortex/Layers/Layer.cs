@@ -74,6 +74,13 @@ public abstract class Layer(string name)
 
     private bool _inputGradientRequired = true;
 
+    /// <summary>
+    /// Called by the <see cref="Sequential"/> that holds this layer right after this layer's Backward has added
+    /// its (and its descendants') parameter gradients. Data-parallel training uses it to start averaging those
+    /// gradients across processes while the rest of backward runs; null (the default) costs nothing.
+    /// </summary>
+    public Action<Layer>? BackwardCompleted { get; set; }
+
     /// <summary>The empty tensor Backward returns in place of a gradient it was told to skip.</summary>
     public static Tensor NoInputGradient { get; } = new(new Shape(0));
 

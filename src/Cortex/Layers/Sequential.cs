@@ -199,7 +199,11 @@ public sealed class Sequential : Layer, IConvolutionNormPairs
             throw BackwardBeforeForward();
         int first = InputGradientRequired ? 0 : FirstTrainableChild();
         if (first == _layers.Count)
+        {
+            for (int i = first - 1; i >= 0; i--)
+                _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
             return NoInputGradient;                        // all frozen and nobody reads dx: nothing to do
+        }
         var firstLayer = _layers[first].Layer;
         bool restore = first > 0 && firstLayer.InputGradientRequired;
         if (restore)
@@ -210,9 +214,15 @@ public sealed class Sequential : Layer, IConvolutionNormPairs
             for (int i = _layers.Count - 1; i >= first; i--)
             {
                 if (i > 0 && i - 1 < _fusedWithNext.Length && _fusedWithNext[i - 1])
+                {
+                    _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
                     i--;                                    // a ReLU run by the batch norm before it: its backward too
+                }
                 d = _layers[i].Layer.Backward(d);
+                _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
             }
+            for (int i = first - 1; i >= 0; i--)
+                _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);   // skipped (frozen): still reported, with no gradient added
             return first > 0 ? NoInputGradient : d;
         }
         finally

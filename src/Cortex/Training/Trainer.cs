@@ -52,6 +52,12 @@ public sealed class Trainer
     /// <summary>The history of the current or last <see cref="Fit"/> (kept even when it ended in an exception).</summary>
     public History? History { get; private set; }
 
+    /// <summary>
+    /// Optional observer of every step's gradients: told before backward and after it (before the optimizer
+    /// step), so data-parallel training can average gradients across processes (Cortex.Distributed).
+    /// </summary>
+    public IGradientHook? GradientHook { get; set; }
+
     /// <summary>Called in order at each hook.</summary>
     public IList<TrainingCallback> Callbacks { get; } = [];
 
@@ -206,7 +212,9 @@ public sealed class Trainer
                 loss += Options.Regularizer!.Penalty(weights);
                 Options.Regularizer.AddGradients(weights);
             }
+            GradientHook?.BeforeBackward(Model, n);
             Model.Backward(Loss.Backward());
+            GradientHook?.BeforeOptimizerStep(Model);
             Optimizer.Step();
 
             lossSum += loss * n;

@@ -1,0 +1,67 @@
+// DistributedTrainCommandTests.cs — `cortex train` under `mpiexec -n 2` end to end, on a small IDX
+// folder cut from the shipped digits (400 to train, 100 to test), and `--distributed` without MPI.
+using Cortex.Data;
+using Cortex.Data.Idx;
+
+namespace Cortex.Distributed.Tests;
+
+public sealed class DistributedTrainCommandTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
+    private readonly string _folder = Directory.CreateTempSubdirectory("cortex-mpi-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Two_ranks_train_and_only_rank_0_prints_and_saves()
+    {
+        if (MpiRun.SkipReason is { } reason)
+            Assert.Skip(reason);
+        string data = WriteDigits();
+        string model = Path.Combine(_folder, "out", "lenet5.safetensors");
+        string history = Path.Combine(_folder, "out", "history.csv");
+        var run = MpiRun.Dotnet(MpiRun.CliPath, 2, Timeout, null,
+            "train", "--data", data, "--epochs", "1", "--batch-size", "25", "--threads", "1", "--augment", "none",
+            "-o", model, "--history", history);
+        Assert.False(run.TimedOut, run.Output);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("distributed: 2 ranks × batch 25 = global batch 50", run.Output, StringComparison.Ordinal);
+        Assert.Single(run.Output.Split('\n'), line => line.StartsWith("test accuracy: ", StringComparison.Ordinal));  // rank 0 alone
+        Assert.True(File.Exists(model), run.Output);
+        var rows = File.ReadAllLines(history);
+        Assert.Equal(2, rows.Length);                      // header and the one epoch
+    }
+
+    [Fact]
+    public void Distributed_without_an_MPI_library_says_so_in_one_line()
+    {
+        var run = MpiRun.Dotnet(MpiRun.CliPath, 0, Timeout, new Dictionary<string, string> { ["CORTEX_MPI_LIBRARY"] = "/nonexistent/libmpi.so.12" },
+            "train", "--distributed", "--epochs", "1");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("error: --distributed: the MPI library '/nonexistent/libmpi.so.12' (CORTEX_MPI_LIBRARY) could not be loaded or has no MPI_Init_thread.",
+                     run.Output.Trim());
+    }
+
+    private string WriteDigits()
+    {
+        string folder = Path.Combine(_folder, "digits");
+        Directory.CreateDirectory(folder);
+        var digits = DataSources.Load("digits");
+        Write(digits.Train, 400, Path.Combine(folder, "train"));
+        Write(digits.Test, 100, Path.Combine(folder, "t10k"));
+        return folder;
+    }
+
+    private static void Write(ImageDataset set, int count, string prefix)
+    {
+        var pixels = new byte[count * 28 * 28];
+        var x = set.Images.Span;
+        for (int i = 0; i < pixels.Length; i++)
+            pixels[i] = (byte)MathF.Round(x[i] * 255f);
+        var labels = new byte[count];
+        for (int i = 0; i < count; i++)
+            labels[i] = (byte)set.Labels[i];
+        IdxWriter.Write($"{prefix}-images-idx3-ubyte.gz", new IdxArray([count, 28, 28], pixels));
+        IdxWriter.Write($"{prefix}-labels-idx1-ubyte.gz", new IdxArray([count], labels));
+    }
+}
