@@ -11,6 +11,7 @@ internal static class CommandCatalog
     private static IEnumerable<Command> Commands()
     {
         yield return TrainCommand.Create();
+        yield return FinetuneCommand.Create();
         yield return CrossValidateCommand.Create();
         yield return SearchCommand.Create();
         yield return KnnCommand.Create();

@@ -26,6 +26,7 @@ internal sealed record TrainSettings
     public string Loss { get; init; } = "auto";
     public string? Init { get; init; }
     public string? Augment { get; init; } = "shift";
+    public int? PerClass { get; init; }          // train on this many images of each class only (learning from little data)
 
     public const string DefaultOptimizer = "adam";
 
@@ -85,7 +86,8 @@ internal sealed record TrainSettings
                 "loss" => s with { Loss = text },
                 "init" => s with { Init = text },
                 "augment" => s with { Augment = text },
-                _ => throw new FormatException($"{source}: unknown setting '{key}'. Known: model, data, epochs, batch_size, optimizer, lr, schedule, weight_decay, seed, validation, eval_samples, loss, init, augment."),
+                "per_class" => s with { PerClass = Int(key, text) },
+                _ => throw new FormatException($"{source}: unknown setting '{key}'. Known: model, data, epochs, batch_size, optimizer, lr, schedule, weight_decay, seed, validation, eval_samples, loss, init, augment, per_class."),
             };
         }
         return s;
@@ -120,6 +122,8 @@ internal sealed record TrainSettings
             json["init"] = Init;
         if (Augment is not null)
             json["augment"] = Augment;
+        if (PerClass is { } perClass)
+            json["per_class"] = perClass;
         return json;
     }
 }
@@ -141,6 +145,7 @@ internal sealed class TrainOptions
     public Option<string> Loss { get; } = new("--loss") { Description = "auto (softmax, or bce for one output), softmax, svm, bce." };
     public Option<string> Init { get; } = new("--init") { Description = "Weight initializer for models that take one (he, xavier, normal:0.01, ...)." };
     public Option<string> Augment { get; } = new("--augment") { Description = $"Augment the training images (default: shift): {string.Join(", ", Cortex.Data.Transforms.Augmentations.Names)}, or several joined by '+'." };
+    public Option<int?> PerClass { get; } = new("--per-class") { Description = "Train on only this many images of each class (drawn with the seed; the test set stays whole)." };
     public Option<string> Config { get; } = new("--config") { Description = "JSON file of settings (as `cortex search` writes); command-line options override it." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the kernels (default: all cores)." };
     public LimitOptions Limits { get; } = new();
@@ -151,9 +156,13 @@ internal sealed class TrainOptions
     /// <summary>The most --threads accepted.</summary>
     public const int MaxThreads = 1024;
 
-    public void AddTo(Command command)
+    /// <summary>Adds every option to <paramref name="command"/>; without --model when <paramref name="model"/> is false (finetune's base is an argument).</summary>
+    public void AddTo(Command command, bool model = true)
     {
-        foreach (Option option in new Option[] { Model, Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, Config, Threads })
+        ArgumentNullException.ThrowIfNull(command);
+        if (model)
+            command.Options.Add(Model);
+        foreach (Option option in new Option[] { Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, PerClass, Config, Threads })
             command.Options.Add(option);
         Limits.AddTo(command);
     }
@@ -242,6 +251,7 @@ internal sealed class TrainOptions
             Loss = result.GetValue(Loss) ?? s.Loss,
             Init = result.GetValue(Init) ?? s.Init,
             Augment = result.GetValue(Augment) ?? s.Augment,
+            PerClass = result.GetValue(PerClass) ?? s.PerClass,
         };
     }
 }

@@ -38,11 +38,17 @@ internal static class TrainingSetup
     /// Loads the data named by the settings (the shipped digits by default). Image folders are decoded at the model's
     /// designed input size and channels; skipped files are reported to <paramref name="log"/>.
     /// </summary>
-    public static DatasetSplit LoadData(TrainSettings settings, IProgress<string>? log = null)
+    public static DatasetSplit LoadData(TrainSettings settings, IProgress<string>? log = null) =>
+        LoadData(settings, ModelZoo.Find(settings.Model).DefaultInput, log);
+
+    /// <summary>
+    /// Loads the data named by the settings; image folders are decoded at <paramref name="input"/> (C, H, W).
+    /// With --per-class the training set is cut to that many images of each class, the same ones for every seed (the test set stays whole).
+    /// </summary>
+    public static DatasetSplit LoadData(TrainSettings settings, Shape input, IProgress<string>? log = null)
     {
         log?.Report($"loading data: {settings.Data}");
-        var input = ModelZoo.Find(settings.Model).DefaultInput;
-        return DataSources.Load(settings.Data, new DataSourceOptions
+        var data = DataSources.Load(settings.Data, new DataSourceOptions
         {
             MaxIdxElements = settings.MaxIdxElements,
             ImageFolder = new ImageFolderOptions
@@ -54,6 +60,17 @@ internal static class TrainingSetup
                 Warning = log is null ? null : log.Report,
             },
         });
+        if (settings.PerClass is not { } perClass)
+            return data;
+        if (perClass < 1)
+            throw new ArgumentException($"--per-class: expected at least 1 image per class, got {perClass}.");
+        int fewest = data.Train.ClassCounts().Min();
+        if (fewest < perClass)
+            throw new ArgumentException($"--per-class: {settings.Data} has only {fewest} training images of its smallest class, fewer than {perClass}.");
+        // The same images whatever --seed says, so runs that differ in seed or in method compare on one subset.
+        var subset = data.Train.PerClass(perClass, new CortexRandom(0xC1A55UL));
+        log?.Report($"training on {perClass} images per class: {subset.Count:N0} of {data.Train.Count:N0}");
+        return new DatasetSplit(subset, data.Test, data.Source) { Validation = data.Validation };
     }
 
     /// <summary>
@@ -109,7 +126,8 @@ internal static class TrainingSetup
         return new TrainingJob(settings, data, train, validation, spec, model, CreateLoss(settings.Loss, spec.NumClasses), optimizer, schedule);
     }
 
-    private static (ImageDataset Train, ImageDataset? Validation) SplitValidation(TrainSettings settings, DatasetSplit data)
+    /// <summary>The training set and the validation set the settings' --validation asks for.</summary>
+    public static (ImageDataset Train, ImageDataset? Validation) SplitValidation(TrainSettings settings, DatasetSplit data)
     {
         string v = settings.Validation.Trim().ToLowerInvariant();
         if (v == "test")
@@ -124,7 +142,8 @@ internal static class TrainingSetup
         return (train, validation);
     }
 
-    private static Loss CreateLoss(string name, int outputs) => name.Trim().ToLowerInvariant() switch
+    /// <summary>The loss named by --loss for a model with <paramref name="outputs"/> outputs.</summary>
+    public static Loss CreateLoss(string name, int outputs) => name.Trim().ToLowerInvariant() switch
     {
         "auto" => outputs == 1 ? new BinaryCrossEntropy(fromLogits: true) : new SoftmaxCrossEntropy(),
         "softmax" or "cross-entropy" => new SoftmaxCrossEntropy(),

@@ -161,6 +161,33 @@ public sealed class ImageDataset : IDataset
         return new ImageDataset(images, labels, _classNames, name ?? $"{Name}[subset {indices.Length}]");
     }
 
+    /// <summary>
+    /// A class-balanced sample: <paramref name="perClass"/> images of every class (copies), drawn at
+    /// random from <paramref name="random"/> (a fixed seed picks the same images every time) and kept
+    /// in the data set's order: "100 images per class" for learning from little data.
+    /// </summary>
+    /// <exception cref="ArgumentException">A class has fewer than <paramref name="perClass"/> images.</exception>
+    public ImageDataset PerClass(int perClass, CortexRandom random)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perClass);
+        ArgumentNullException.ThrowIfNull(random);
+        var counts = ClassCounts();
+        for (int c = 0; c < counts.Length; c++)
+        {
+            if (counts[c] < perClass)
+                throw new ArgumentException($"ImageDataset {Name}: expected at least {perClass} images of every class, got {counts[c]} of '{_classNames[c]}'.", nameof(perClass));
+        }
+        var taken = new int[counts.Length];
+        var chosen = new List<int>(perClass * counts.Length);
+        foreach (int i in random.Permutation(Count))
+        {
+            if (taken[_labels[i]]++ < perClass)
+                chosen.Add(i);
+        }
+        chosen.Sort();
+        return Subset(chosen.ToArray(), $"{Name}[{perClass} per class]");
+    }
+
     /// <summary>The first <paramref name="count"/> images (a view: the image storage is shared).</summary>
     public ImageDataset Take(int count)
     {

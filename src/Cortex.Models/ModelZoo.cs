@@ -16,7 +16,12 @@ namespace Cortex.Models;
 /// A small input (C, H, W) the architecture still accepts, for quick checks (<c>cortex gradcheck</c>, tests);
 /// null when the default input is small already.
 /// </param>
-public sealed record ModelInfo(string Name, string Description, Shape DefaultInput, int DefaultClasses, Func<ModelSpec, Layer> Build, Shape? SmallInput = null)
+/// <param name="Pretrained">
+/// True when <paramref name="Build"/> loads learnt weights (an imported ImageNet network) rather than
+/// drawing random ones: <c>cortex finetune NAME</c> then starts from them. Such a builder must honour
+/// the spec's NumClasses or leave the head to the spec's <c>head</c> option (see <see cref="HeadSpec"/>).
+/// </param>
+public sealed record ModelInfo(string Name, string Description, Shape DefaultInput, int DefaultClasses, Func<ModelSpec, Layer> Build, Shape? SmallInput = null, bool Pretrained = false)
 {
     /// <summary><see cref="SmallInput"/>, or the default input when none is given.</summary>
     public Shape QuickInput => SmallInput ?? DefaultInput;
@@ -113,7 +118,16 @@ public static class ModelZoo
         try
         {
             using (ParameterBudget.Limit(limits.MaxParameters, what, ModelLimits.Hint))
+            {
                 model = info.Build(spec);
+                if (spec.Option("head") is { } head)
+                {
+                    // a fine-tuned model: the base's architecture with the head it was given (TransferHeads.cs)
+                    if (model is not Sequential chain)
+                        throw new ArgumentException($"ModelZoo: '{spec.Model}' builds a {model.Kind}, not a Sequential, so its head cannot be replaced.", nameof(spec));
+                    HeadSpec.Parse(head).Apply(chain, spec.Input, spec.NumClasses, new CortexRandom((ulong)spec.Number("seed", 0) ^ 0x4EADUL));
+                }
+            }
         }
         finally
         {

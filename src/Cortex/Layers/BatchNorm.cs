@@ -117,6 +117,16 @@ public abstract class BatchNorm : Layer
         return input;
     }
 
+    /// <summary>
+    /// True when both γ and β are frozen (<see cref="Parameter.Trainable"/> false). A frozen batch norm
+    /// normalizes with its running statistics and leaves them unchanged even in training mode, and its
+    /// backward is the inference one (dx = γ/√(running_var + ε)·dy): what Keras does for a
+    /// BatchNormalization layer with trainable = False ("the layer will run in inference mode",
+    /// keras.io/api/layers/normalization_layers/batch_normalization), so that fine-tuning on a small
+    /// data set does not overwrite statistics learnt on a large one.
+    /// </summary>
+    public bool IsFrozen => !Weight.Trainable && !Bias.Trainable;
+
     /// <summary>Whether <see cref="BatchNormFolding.Fold"/> folded this layer into the convolution before it (it then passes its input through).</summary>
     public bool IsFolded => _foldedInto is not null;
 
@@ -148,6 +158,7 @@ public abstract class BatchNorm : Layer
         long m = (long)n * s;
         var y = Reuse(ref _output, shape);
         var work = _work ??= new ChannelWork(this);
+        training &= !IsFrozen;                             // frozen: running statistics, as in inference
 
         if (training)
         {
@@ -204,7 +215,9 @@ public abstract class BatchNorm : Layer
         var work = _work ??= new ChannelWork(this);
 
         // Σ dy and Σ dy·x̂ per channel: they are dβ and dγ, and the training backward needs them too
-        work.Run(ChannelWork.Phase.GradientSums, x, null, outputGradient, null, n, s);
+        // (a frozen layer ran in inference mode and needs neither)
+        if (_lastTraining || Weight.Trainable || Bias.Trainable)
+            work.Run(ChannelWork.Phase.GradientSums, x, null, outputGradient, null, n, s);
         if (Weight.Trainable)
         {
             var dGamma = Weight.Gradient.Span;

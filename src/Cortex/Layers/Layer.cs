@@ -141,6 +141,44 @@ public abstract class Layer(string name)
             p.Trainable = trainable;
     }
 
+    /// <summary>Whether any parameter of this layer or its descendants is trainable (false for a frozen or parameter-free layer).</summary>
+    public bool HasTrainableParameters() => AllParameters().Any(p => p.Trainable);
+
+    /// <summary>The layer at dotted <paramref name="path"/> below this one (<c>classifier.4</c>), or null.</summary>
+    public Layer? Find(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Length == 0)
+            return this;
+        int dot = path.IndexOf('.', StringComparison.Ordinal);
+        string head = dot < 0 ? path : path[..dot];
+        foreach (var (key, child) in Children)
+        {
+            if (key == head)
+                return dot < 0 ? child : child.Find(path[(dot + 1)..]);
+        }
+        return null;
+    }
+
+    /// <summary>The container that holds this layer, or null for a root (or a layer not yet placed).</summary>
+    public Layer? Parent => _parent;
+
+    /// <summary>The key this layer is listed under in its <see cref="Parent"/> (its <see cref="Name"/> before it is placed).</summary>
+    public string Key => _key;
+
+    /// <summary>
+    /// Called by a container that drops <paramref name="child"/> (head replacement): the child becomes a
+    /// root again and may be placed elsewhere.
+    /// </summary>
+    protected void Release(Layer child)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        if (!ReferenceEquals(child._parent, this))
+            throw new InvalidOperationException($"{child.Describe()}: this layer does not belong to {Describe()}.");
+        child._parent = null;
+        child._key = child.Name;
+    }
+
     /// <summary>
     /// Called by a container for each child it holds, with the key it lists the child under in
     /// <see cref="Children"/>: this is what gives the child its <see cref="Path"/>.

@@ -33,8 +33,31 @@ public sealed class Parameter
     /// <summary>dL/dValue, accumulated (+=) by Backward.</summary>
     public Tensor Gradient { get; }
 
-    /// <summary>Whether optimizers update this parameter (false = frozen).</summary>
-    public bool Trainable { get; set; }
+    /// <summary>
+    /// Whether optimizers update this parameter (false = frozen). A frozen parameter gets no gradient
+    /// (layers skip its product), no update and no weight decay from any optimizer; a batch norm whose
+    /// γ and β are both frozen also stops using and updating batch statistics.
+    /// </summary>
+    public bool Trainable
+    {
+        get => _trainable;
+        set
+        {
+            if (_trainable == value)
+                return;
+            _trainable = value;
+            InvalidateTrainableCaches();
+        }
+    }
+
+    private bool _trainable;
+    private static int _trainableVersion;
+
+    /// <summary>Changes whenever any parameter is frozen or unfrozen: lets containers cache what depends on it.</summary>
+    internal static int TrainableVersion => Volatile.Read(ref _trainableVersion);
+
+    /// <summary>Moves <see cref="TrainableVersion"/> on: called when a parameter is frozen or a model's layers change.</summary>
+    internal static void InvalidateTrainableCaches() => Interlocked.Increment(ref _trainableVersion);
 
     /// <summary>The shape of the value (and of the gradient).</summary>
     public Shape Shape => Value.Shape;

@@ -68,9 +68,57 @@ public sealed class Sequential : Layer, IConvolutionNormPairs
             throw new ArgumentException($"{layer.Describe()}: this layer is already in {Describe()}; use a new instance for each position.", nameof(layer));
         Adopt(key, layer);
         _layers.Add((key, layer));
+        Parameter.InvalidateTrainableCaches();   // a container above caches what is trainable too
         if (_layers.Count == 1 && !InputGradientRequired)
             layer.InputGradientRequired = false;
         return this;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="layer"/> in place of the child under <paramref name="key"/> (same key, same
+    /// position) and returns the child it replaced, which becomes a root again: how a classifier head
+    /// is swapped for one with a new number of classes while every other layer keeps its weights.
+    /// </summary>
+    /// <example><code>var old = (Dense)classifier.Replace("4", new Dense(84, 5));</code></example>
+    public Layer Replace(string key, Layer layer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(layer);
+        int index = _layers.FindIndex(e => e.Key == key);
+        if (index < 0)
+            throw new KeyNotFoundException($"{Describe()}: no layer under the key '{key}'; the keys are {string.Join(", ", _layers.Select(e => e.Key))}.");
+        var old = _layers[index].Layer;
+        if (ReferenceEquals(old, layer))
+            return old;
+        if (_layers.Exists(e => ReferenceEquals(e.Layer, layer)))
+            throw new ArgumentException($"{layer.Describe()}: this layer is already in {Describe()}; use a new instance for each position.", nameof(layer));
+        Adopt(key, layer);
+        Release(old);
+        _layers[index] = (key, layer);
+        Parameter.InvalidateTrainableCaches();   // a container above caches what is trainable too
+        if (index == 0)
+            layer.InputGradientRequired = InputGradientRequired;
+        _fusedWithNext = [];
+        _ran = false;
+        return old;
+    }
+
+    /// <summary>
+    /// Removes the children from <paramref name="index"/> to the end (Keras's <c>include_top=False</c>
+    /// on a built model) and returns them; each becomes a root again.
+    /// </summary>
+    public IReadOnlyList<Layer> RemoveFrom(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index, _layers.Count);
+        var removed = _layers.Skip(index).Select(e => e.Layer).ToList();
+        foreach (var layer in removed)
+            Release(layer);
+        _layers.RemoveRange(index, _layers.Count - index);
+        Parameter.InvalidateTrainableCaches();   // a container above caches what is trainable too
+        _fusedWithNext = [];
+        _ran = false;
+        return removed;
     }
 
     public override Shape OutputShape(Shape input)
@@ -138,22 +186,66 @@ public sealed class Sequential : Layer, IConvolutionNormPairs
             _layers[0].Layer.InputGradientRequired = InputGradientRequired;
     }
 
+    /// <summary>
+    /// Backpropagates through the children in reverse. When nothing reads dL/dx
+    /// (<see cref="Layer.InputGradientRequired"/> off), the children before the first one with a
+    /// trainable parameter are skipped: a frozen body costs no backward work at all, and the first
+    /// trainable child is told to skip its own input gradient.
+    /// </summary>
     public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (!_ran)
             throw BackwardBeforeForward();
-        var d = outputGradient;
-        for (int i = _layers.Count - 1; i >= 0; i--)
+        int first = InputGradientRequired ? 0 : FirstTrainableChild();
+        if (first == _layers.Count)
         {
-            if (i > 0 && i - 1 < _fusedWithNext.Length && _fusedWithNext[i - 1])
-            {
+            for (int i = first - 1; i >= 0; i--)
                 _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
-                i--;                                        // a ReLU run by the batch norm before it: its backward too
-            }
-            d = _layers[i].Layer.Backward(d);
-            _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
+            return NoInputGradient;                        // all frozen and nobody reads dx: nothing to do
         }
-        return d;
+        var firstLayer = _layers[first].Layer;
+        bool restore = first > 0 && firstLayer.InputGradientRequired;
+        if (restore)
+            firstLayer.InputGradientRequired = false;      // its dx would only feed frozen layers
+        try
+        {
+            var d = outputGradient;
+            for (int i = _layers.Count - 1; i >= first; i--)
+            {
+                if (i > 0 && i - 1 < _fusedWithNext.Length && _fusedWithNext[i - 1])
+                {
+                    _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
+                    i--;                                    // a ReLU run by the batch norm before it: its backward too
+                }
+                d = _layers[i].Layer.Backward(d);
+                _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);
+            }
+            for (int i = first - 1; i >= 0; i--)
+                _layers[i].Layer.BackwardCompleted?.Invoke(_layers[i].Layer);   // skipped (frozen): still reported, with no gradient added
+            return first > 0 ? NoInputGradient : d;
+        }
+        finally
+        {
+            if (restore)
+                firstLayer.InputGradientRequired = true;
+        }
     }
+
+    // Cached until a parameter is frozen or unfrozen (Parameter.TrainableVersion) or the children change,
+    // so a training step walks no parameter lists and allocates nothing.
+    private int FirstTrainableChild()
+    {
+        int version = Parameter.TrainableVersion;
+        if (_firstTrainable < 0 || version != _firstTrainableVersion)
+        {
+            _firstTrainable = _layers.FindIndex(e => e.Layer.HasTrainableParameters());
+            if (_firstTrainable < 0)
+                _firstTrainable = _layers.Count;
+            _firstTrainableVersion = version;
+        }
+        return _firstTrainable;
+    }
+
+    private int _firstTrainable = -1, _firstTrainableVersion;
 }

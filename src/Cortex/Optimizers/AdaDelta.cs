@@ -52,6 +52,6 @@ public sealed class AdaDelta : Optimizer
         TensorPrimitives.Multiply(d, Rho, d);
         TensorPrimitives.MultiplyAdd(scratch1, scratch0, d, d);
 
-        TensorPrimitives.MultiplyAdd(scratch0, -LearningRate, value, value);  // w = w − lr·u
+        TensorPrimitives.MultiplyAdd(scratch0, -StepLearningRate, value, value);  // w = w − lr·u
     }
 }

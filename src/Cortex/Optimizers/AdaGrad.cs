@@ -31,6 +31,6 @@ public sealed class AdaGrad : Optimizer
         TensorPrimitives.Sqrt(h, scratch0);                                     // s = √h + ε
         TensorPrimitives.Add(scratch0, Epsilon, scratch0);
         TensorPrimitives.Divide(gradient, scratch0, scratch0);                  // s = g / s
-        TensorPrimitives.MultiplyAdd(scratch0, -LearningRate, value, value);    // w = w − lr·s
+        TensorPrimitives.MultiplyAdd(scratch0, -StepLearningRate, value, value);    // w = w − lr·s
     }
 }

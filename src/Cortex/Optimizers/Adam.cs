@@ -87,6 +87,6 @@ public class Adam : Optimizer
         TensorPrimitives.Multiply(scratch0, (float)(1.0 / Math.Sqrt(correction2)), scratch0);
         TensorPrimitives.Add(scratch0, Epsilon, scratch0);
         TensorPrimitives.Divide(m, scratch0, scratch0);                       // s = m / s
-        TensorPrimitives.MultiplyAdd(scratch0, (float)(-LearningRate / correction1), value, value); // w −= lr·m̂/(√v̂+ε)
+        TensorPrimitives.MultiplyAdd(scratch0, (float)(-StepLearningRate / correction1), value, value); // w −= lr·m̂/(√v̂+ε)
     }
 }

@@ -37,7 +37,7 @@ public sealed class Momentum : Optimizer
     {
         var v = state[0].Span.Slice(offset, value.Length);
         TensorPrimitives.Multiply(v, _mu, v);                           // v = μ·v
-        TensorPrimitives.MultiplyAdd(gradient, -LearningRate, v, v);    //     − lr·g
+        TensorPrimitives.MultiplyAdd(gradient, -StepLearningRate, v, v);    //     − lr·g
         TensorPrimitives.Add(value, v, value);                          // w = w + v
     }
 }

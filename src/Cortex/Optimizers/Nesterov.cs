@@ -39,7 +39,7 @@ public sealed class Nesterov : Optimizer
 
     protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, Tensor[] state, int offset, int step, Span<float> scratch0, Span<float> scratch1)
     {
-        float lr = LearningRate;
+        float lr = StepLearningRate;
         var v = state[0].Span.Slice(offset, value.Length);
         TensorPrimitives.Multiply(v, _mu, v);                       // v = μ·v − lr·g
         TensorPrimitives.MultiplyAdd(gradient, -lr, v, v);

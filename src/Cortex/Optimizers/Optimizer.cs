@@ -14,9 +14,14 @@
 // cheaper than several passes over a 100-million-element weight), and no buffer the size of the
 // largest parameter is ever needed.
 //
+// Parameter groups: each parameter's rate is LearningRate × its scale (1 unless
+// SetLearningRateScale changed it), so fine-tuning can move a pretrained body at a tenth of the
+// head's rate. A schedule sets LearningRate and every group follows it in proportion, which is what
+// PyTorch's schedulers do to each of an optimizer's param_groups.
+//
 // Not here (deliberately): learning-rate schedules (Optimizers/Schedules, separate objects that set
-// LearningRate) and parameter groups with different hyper-parameters. The state is read through
-// State, StepCount and ParameterStepCounts and put back by RestoreState (training checkpoints).
+// LearningRate) and other per-group hyper-parameters. The state is read through State, StepCount
+// and ParameterStepCounts and put back by RestoreState (training checkpoints).
 using System.Numerics.Tensors;
 using Cortex.Layers;
 using Tensor = Cortex.Tensors.Tensor;
@@ -40,6 +45,7 @@ public abstract class Optimizer
     private readonly Tensor[]?[] _state;
     private readonly int[] _steps;
     private readonly string[] _stateNames;
+    private readonly float[] _scales;
     private float _learningRate;
     private float _weightDecay;
     private float? _maxGradientNorm;
@@ -62,6 +68,8 @@ public abstract class Optimizer
                 throw new ArgumentException($"{Name}: parameter {i} ({_parameters[i]}) appears twice in the list; it would be updated twice per step.", nameof(parameters));
         }
         _state = new Tensor[]?[_parameters.Length];
+        _scales = new float[_parameters.Length];
+        Array.Fill(_scales, 1f);
         _steps = new int[_parameters.Length];
         _stateNames = stateNames;
         LearningRate = learningRate;
@@ -84,6 +92,47 @@ public abstract class Optimizer
             _learningRate = value;
         }
     }
+
+    /// <summary>
+    /// The rate <see cref="Update"/> must use for the parameter it is updating: <see cref="LearningRate"/>
+    /// times that parameter's <see cref="LearningRateScale(int)"/>.
+    /// </summary>
+    protected float StepLearningRate { get; private set; }
+
+    /// <summary>
+    /// Puts <paramref name="parameters"/> (all of them in this optimizer) in a group whose rate is
+    /// <paramref name="scale"/> × <see cref="LearningRate"/>; schedules scale every group alike.
+    /// Returns how many parameters it set.
+    /// </summary>
+    /// <example><code>
+    /// var opt = new Adam(model.AllParameters(), learningRate: 1e-3f);      // the head's rate
+    /// opt.SetLearningRateScale(body.AllParameters(), 0.1f);                 // the body moves at 1e-4
+    /// </code></example>
+    public int SetLearningRateScale(IEnumerable<Parameter> parameters, float scale)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(scale >= 0f) || float.IsInfinity(scale))
+            throw new ArgumentOutOfRangeException(nameof(scale), $"{Name}: a learning-rate scale must be finite and ≥ 0, got {scale}.");
+        var index = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _parameters.Length; i++)
+            index[_parameters[i]] = i;
+        var targets = new List<int>();
+        foreach (var p in parameters)
+        {
+            if (p is null || !index.TryGetValue(p, out int i))
+                throw new ArgumentException($"{Name}: parameter {p} is not one of the {_parameters.Length} this optimizer updates; create the optimizer over the whole model.", nameof(parameters));
+            targets.Add(i);
+        }
+        foreach (int i in targets)
+            _scales[i] = scale;
+        return targets.Count;
+    }
+
+    /// <summary>The learning-rate scale of parameter <paramref name="index"/> (1 unless set).</summary>
+    public float LearningRateScale(int index) => _scales[index];
+
+    /// <summary>The rate parameter <paramref name="index"/> is stepped with now: <see cref="LearningRate"/> × its scale.</summary>
+    public float EffectiveLearningRate(int index) => _learningRate * _scales[index];
 
     /// <summary>
     /// Weight decay λ (≥ 0, default 0). Coupled L2 form: the rule sees g + λ·w, i.e. the gradient of
@@ -210,7 +259,6 @@ public abstract class Optimizer
         StepCount++;
         LastGradientNorm = _maxGradientNorm is { } maxNorm ? ClipGradientNorm(_parameters, maxNorm) : float.NaN;
 
-        float lr = _learningRate;
         float lambda = _weightDecay;
         bool decoupled = DecouplesWeightDecay;
         Span<float> decayed = stackalloc float[ChunkSize];
@@ -222,6 +270,8 @@ public abstract class Optimizer
             var p = _parameters[i];
             if (!p.Trainable)
                 continue;
+            float lr = _learningRate * _scales[i];
+            StepLearningRate = lr;
             var state = _state[i] ??= CreateState(p);
             int step = ++_steps[i];
             var w = p.Value.Span;

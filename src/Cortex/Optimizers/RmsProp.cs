@@ -39,6 +39,6 @@ public sealed class RmsProp : Optimizer
         TensorPrimitives.Sqrt(h, scratch0);                                     // s = g / (√h + ε)
         TensorPrimitives.Add(scratch0, Epsilon, scratch0);
         TensorPrimitives.Divide(gradient, scratch0, scratch0);
-        TensorPrimitives.MultiplyAdd(scratch0, -LearningRate, value, value);    // w = w − lr·s
+        TensorPrimitives.MultiplyAdd(scratch0, -StepLearningRate, value, value);    // w = w − lr·s
     }
 }

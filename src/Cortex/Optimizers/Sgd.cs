@@ -14,6 +14,6 @@ public sealed class Sgd(IEnumerable<Parameter> parameters, float learningRate = 
 {
     protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, Tensor[] state, int offset, int step, Span<float> scratch0, Span<float> scratch1)
     {
-        TensorPrimitives.MultiplyAdd(gradient, -LearningRate, value, value);   // w = −lr·g + w
+        TensorPrimitives.MultiplyAdd(gradient, -StepLearningRate, value, value);   // w = −lr·g + w
     }
 }
