@@ -78,7 +78,7 @@ public static class FeatureExtraction
     }
 
     /// <summary>
-    /// Trains <paramref name="model"/> on <paramref name="train"/> like <see cref="Trainer.Fit"/>, but
+    /// Trains <paramref name="model"/> on <paramref name="train"/> like <see cref="Trainer.Fit(IDataset, IDataset?, CancellationToken)"/>, but
     /// with its frozen body's features computed once (<see cref="Split"/>, <see cref="Extract"/>): only
     /// the head runs per batch. With nothing frozen at the front it is an ordinary Fit. The optimizer
     /// may hold the whole model's parameters (frozen ones are skipped).
