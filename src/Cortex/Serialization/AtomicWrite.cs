@@ -5,6 +5,10 @@
 // leaves one behind; the next write of the same target deletes such leftovers, except those still
 // open in a live writer (on Linux and macOS .NET holds an exclusive advisory lock, flock, on a file
 // opened with FileShare.None, so a leftover that can be opened that way has no writer any more).
+// A target under /dev (or /proc) on Linux and macOS — /dev/null, /dev/stdout — is a device or a
+// pipe, not a file: renaming over it would replace the device with a regular file (as root it
+// succeeds), so such a target is written straight through instead, the way a shell redirect does.
+// .NET's FileSystemInfo does not expose the file type, hence the test by folder.
 // Not here: an fsync of the folder after the rename (.NET has no portable call for it), so after a
 // power cut — not a crash of the process — the rename itself may be lost, leaving the older file.
 using System.Text;
@@ -26,6 +30,15 @@ public static class AtomicWrite
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
         string fullPath = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+            throw new IOException($"{path}: expected a file to write, got a folder.");
+        if (IsDevicePath(fullPath))
+        {
+            using var device = new FileStream(fullPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            write(device);
+            device.Flush();
+            return;
+        }
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath) ?? ".");
         DeleteStaleTemporaries(fullPath);
         string temporary = TemporaryPathFor(fullPath);
@@ -45,6 +58,11 @@ public static class AtomicWrite
             throw;
         }
     }
+
+    /// <summary>True for an existing target under /dev or /proc on Linux and macOS: a device or pipe, written in place.</summary>
+    internal static bool IsDevicePath(string fullPath) =>
+        !OperatingSystem.IsWindows() && File.Exists(fullPath) &&
+        (fullPath.StartsWith("/dev/", StringComparison.Ordinal) || fullPath.StartsWith("/proc/", StringComparison.Ordinal));
 
     /// <summary>A fresh hidden temporary path beside <paramref name="path"/> (same folder, so the rename is atomic).</summary>
     public static string TemporaryPathFor(string path)
