@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Cortex.Data;
-using Cortex.Data.Idx;
 using Cortex.Training;
 
 namespace Cortex.Cli.Tests;
@@ -22,24 +21,11 @@ public sealed partial class CrashResumeTests : IDisposable
         _data = Path.Combine(_folder, "digits");
         Directory.CreateDirectory(_data);
         var digits = DataSources.Load("digits");
-        Write(digits.Train, 600, "train");
-        Write(digits.Test, 200, "t10k");
+        DigitFiles.Write(_data, digits.Train, 600, "train");
+        DigitFiles.Write(_data, digits.Test, 200, "t10k");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private void Write(ImageDataset set, int count, string prefix)
-    {
-        var pixels = new byte[count * 28 * 28];
-        var x = set.Images.Span;
-        for (int i = 0; i < pixels.Length; i++)
-            pixels[i] = (byte)MathF.Round(x[i] * 255f);
-        var labels = new byte[count];
-        for (int i = 0; i < count; i++)
-            labels[i] = (byte)set.Labels[i];
-        IdxWriter.Write(Path.Combine(_data, $"{prefix}-images-idx3-ubyte.gz"), new IdxArray([count, 28, 28], pixels));
-        IdxWriter.Write(Path.Combine(_data, $"{prefix}-labels-idx1-ubyte.gz"), new IdxArray([count], labels));
-    }
 
     private string[] TrainArguments(string run) =>
         ["train", "--data", _data, "--epochs", "2", "--batch-size", "32", "--seed", "3", "--threads", "2", "--checkpoint-every", "1b",

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Cortex.Data;
-using Cortex.Data.Idx;
 using Cortex.Data.Images;
 using Cortex.Models;
 using Cortex.Serialization;
@@ -31,8 +30,8 @@ public sealed partial class FinetuneCommandTests(FinetuneCommandTests.BaseModel 
             Digits = Path.Combine(_root, "digits");
             Directory.CreateDirectory(Digits);
             var digits = DataSources.Load("digits");
-            WriteIdx(digits.Train, 600, Path.Combine(Digits, "train"));
-            WriteIdx(digits.Test, 200, Path.Combine(Digits, "t10k"));
+            DigitFiles.Write(Digits, digits.Train, 600, "train");
+            DigitFiles.Write(Digits, digits.Test, 200, "t10k");
             File = Path.Combine(_root, "base.safetensors");
             var (code, _, error) = CliRunner.Run("train", "--data", Digits, "--epochs", "1", "--out", File, "--history", Path.Combine(_root, "base.csv"), "--seed", "2");
             Assert.True(code == 0, error);
@@ -171,19 +170,6 @@ public sealed partial class FinetuneCommandTests(FinetuneCommandTests.BaseModel 
         Assert.Equal(["cats", "dogs"], spec.Data!.ClassNames);        // recorded from the fine-tuning data, not the base
         Assert.Equal(["features", "flatten", "head"], model.Children.Select(c => c.Name));
         Assert.Equal(new Cortex.Tensors.Shape(256, 512), SafeTensors.Load(In("vgg.safetensors"))["head.0.weight"].Shape);
-    }
-
-    private static void WriteIdx(ImageDataset set, int count, string prefix)
-    {
-        var pixels = new byte[count * 28 * 28];
-        var x = set.Images.Span;
-        for (int i = 0; i < pixels.Length; i++)
-            pixels[i] = (byte)MathF.Round(x[i] * 255f);
-        var labels = new byte[count];
-        for (int i = 0; i < count; i++)
-            labels[i] = (byte)set.Labels[i];
-        IdxWriter.Write($"{prefix}-images-idx3-ubyte.gz", new IdxArray([count, 28, 28], pixels));
-        IdxWriter.Write($"{prefix}-labels-idx1-ubyte.gz", new IdxArray([count], labels));
     }
 
     private static void WritePng(string path, int size, float[] colour, Cortex.Tensors.CortexRandom random)

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Cortex.Data;
-using Cortex.Data.Idx;
 using Cortex.Data.Images;
 using Cortex.Models;
 using Cortex.Tensors;
@@ -22,26 +21,13 @@ public sealed partial class UserReportTests : IDisposable
         _digits = In("digits");
         Directory.CreateDirectory(_digits);
         var digits = DataSources.Load("digits");
-        WriteIdx(_digits, digits.Train, 200, "train");
-        WriteIdx(_digits, digits.Test, 100, "t10k");
+        DigitFiles.Write(_digits, digits.Train, 200, "train");
+        DigitFiles.Write(_digits, digits.Test, 100, "t10k");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private string In(string name) => Path.Combine(_folder, name);
-
-    private static void WriteIdx(string folder, ImageDataset set, int count, string prefix, Func<int, byte>? label = null)
-    {
-        var pixels = new byte[count * 28 * 28];
-        var x = set.Images.Span;
-        for (int i = 0; i < pixels.Length; i++)
-            pixels[i] = (byte)MathF.Round(x[i] * 255f);
-        var labels = new byte[count];
-        for (int i = 0; i < count; i++)
-            labels[i] = label?.Invoke(i) ?? (byte)set.Labels[i];
-        IdxWriter.Write(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), new IdxArray([count, 28, 28], pixels));
-        IdxWriter.Write(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"), new IdxArray([count], labels));
-    }
 
     [GeneratedRegex(@"^accuracy: (\d+\.\d\d)% \((\d+)/(\d+)\)$")]
     private static partial Regex AccuracyLine();
@@ -196,8 +182,8 @@ public sealed partial class UserReportTests : IDisposable
         string data = In("stray");
         Directory.CreateDirectory(data);
         var digits = DataSources.Load(_digits);
-        WriteIdx(data, digits.Train, 200, "train", i => i == 17 ? (byte)255 : (byte)digits.Train.Labels[i]);
-        WriteIdx(data, digits.Test, 100, "t10k");
+        DigitFiles.Write(data, digits.Train, 200, "train", i => i == 17 ? (byte)255 : (byte)digits.Train.Labels[i]);
+        DigitFiles.Write(data, digits.Test, 100, "t10k");
         var (code, _, error) = CliRunner.Run("train", "--data", data, "--epochs", "1");
         Assert.Equal(1, code);
         Assert.Contains("the labels run up to 255", error, StringComparison.Ordinal);
