@@ -5,8 +5,15 @@ namespace Cortex.Cli;
 
 internal static class CommandCatalog
 {
-    /// <summary>Every command, its number options parsed with Cortex's own messages (CliParsing).</summary>
-    public static IEnumerable<Command> All() => Commands().Select(CliParsing.Install);
+    /// <summary>
+    /// Every command, its number options parsed with Cortex's own messages (CliParsing). Registers the
+    /// imported networks (resnet18-imagenet, onnx) in the zoo first, so every command can name them.
+    /// </summary>
+    public static IEnumerable<Command> All()
+    {
+        Cortex.Onnx.OnnxZoo.Register();
+        return Commands().Select(CliParsing.Install);
+    }
 
     private static IEnumerable<Command> Commands()
     {

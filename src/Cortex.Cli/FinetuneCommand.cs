@@ -12,6 +12,7 @@ using System.Globalization;
 using Cortex.Data.Loading;
 using Cortex.Layers;
 using Cortex.Models;
+using Cortex.Onnx;
 using Cortex.Tensors;
 using Cortex.Training;
 using Cortex.Transfer;
@@ -33,7 +34,7 @@ internal static class FinetuneCommand
         var options = new TrainOptions();
         options.AddTo(command, model: false);
         var recipe = new Option<string>("--recipe") { Description = $"A named recipe that sets base, head, freezing and training defaults: {string.Join(", ", TransferRecipes.All.Select(r => r.Name))}." };
-        var head = new Option<string>("--head") { Description = "The new head: linear (the last dense layer, for the new classes; default) or mlp:HIDDEN[,DROPOUT] (a new top: flatten, dense, ReLU, dropout, dense)." };
+        var head = new Option<string>("--head") { Description = "The new head: linear (the last dense layer, for the new classes; default), mlp:HIDDEN[,DROPOUT] (a new top: flatten, dense, ReLU, dropout, dense), or a number N (a linear head with N outputs)." };
         var headClasses = new Option<int?>("--head-classes") { Description = "Outputs of the new head (default: the data's classes; 1 logit for two classes when the base has one)." };
         var freeze = new Option<string>("--freeze") { Description = "Freeze the parameters whose keys match: a prefix (features) or a glob (features.*, *.bn1.*), several joined by commas." };
         var freezeBody = new Option<bool>("--freeze-body") { Description = "Freeze everything except the new head." };
@@ -41,10 +42,12 @@ internal static class FinetuneCommand
         var lrHead = new Option<float?>("--lr-head") { Description = "The head's learning rate (default: --lr, or the optimizer's default)." };
         var lrBody = new Option<float?>("--lr-body") { Description = "The trainable body's learning rate (default: the head's)." };
         var input = new Option<string>("--input") { Description = "Input size CxHxW of a zoo-name base (e.g. 3x150x150); a model file's is fixed." };
+        var size = new Option<int?>("--size") { Description = $"The network's input side for {OnnxZoo.ResNet18ImageNet} (default 224): images are resized to SIZE×SIZE (and the mean image with them)." };
+        var randomWeights = new Option<bool>("--random-weights") { Description = $"Redraw {OnnxZoo.ResNet18ImageNet}'s weights (the same network from scratch: the baseline a transfer run compares with)." };
         var noCache = new Option<bool>("--no-cache") { Description = "Run the frozen body on every batch instead of caching its features once." };
         var output = new Option<string>("--out", "-o") { Description = "Where to save the fine-tuned model. Default: runs/BASE-finetuned.safetensors." };
         var history = new Option<string>("--history") { Description = "Where to save the per-epoch history (.csv or .json)." };
-        foreach (Option option in new Option[] { recipe, head, headClasses, freeze, freezeBody, unfreeze, lrHead, lrBody, input, noCache, output, history })
+        foreach (Option option in new Option[] { recipe, head, headClasses, freeze, freezeBody, unfreeze, lrHead, lrBody, input, size, randomWeights, noCache, output, history })
             command.Options.Add(option);
 
         command.SetAction(result => CliConsole.Guard(result, console =>
@@ -59,23 +62,24 @@ internal static class FinetuneCommand
                 LearningRate = chosen?.LearningRate,
                 Schedule = chosen is null ? "cosine" : "constant",
             });
+            var (headText, headCount) = ReadHead(result.GetValue(head), result.GetValue(headClasses));
             string baseText = result.GetValue(baseModel) ?? chosen?.Base.Model
                 ?? throw new ArgumentException("finetune: expected a base network (a model file or a zoo name) or --recipe.");
-            var loaded = FinetuneBase.Load(baseText, ParseInput(result.GetValue(input)) ?? (chosen?.Base.Model == baseText ? chosen.Base.Input : null),
-                chosen?.Base.Model == baseText ? chosen.Base.Options : null, settings.Seed);
-            var spec = loaded.Spec;
-            if (!loaded.Pretrained)
+            var resolved = FinetuneBase.Resolve(baseText, ParseInput(result.GetValue(input)) ?? (chosen?.Base.Model == baseText ? chosen.Base.Input : null),
+                chosen?.Base.Model == baseText ? chosen.Base.Options : null, settings.Seed, result.GetValue(size), result.GetValue(randomWeights));
+            if (!resolved.Pretrained)
                 console.MarkupLine($"[yellow]{Markup.Escape(baseText)}: a zoo architecture with random weights, not a trained network; pass a model file for real transfer.[/]");
 
-            var data = TrainingSetup.LoadData(settings, spec.Input, new ConsoleLog(console));
-            int classes = result.GetValue(headClasses) ?? data.Train.NumClasses;
-            if (classes == 2 && result.GetValue(headClasses) is null && (spec.NumClasses == 1 || chosen?.Base.NumClasses == 1))
+            var data = TrainingSetup.LoadData(settings, resolved.Spec.Input, new ConsoleLog(console));
+            var (network, spec) = resolved.Build(data.Train.SampleShape);
+            int classes = headCount ?? data.Train.NumClasses;
+            if (classes == 2 && headCount is null && (spec.NumClasses == 1 || chosen?.Base.NumClasses == 1))
                 classes = 1;                                 // one logit for a binary task, as the base had
             if (classes < data.Train.NumClasses && !(classes == 1 && data.Train.NumClasses == 2))
                 throw new ArgumentException($"--head-classes: {classes} outputs cannot score the {data.Train.NumClasses} classes of {settings.Data}.");
 
-            var model = (Sequential)loaded.Model;
-            var headSpec = HeadSpec.Parse(result.GetValue(head) ?? chosen?.Head ?? "linear");
+            var model = (Sequential)network;
+            var headSpec = HeadSpec.Parse(headText ?? chosen?.Head ?? "linear");
             var random = new CortexRandom(settings.Seed ^ 0x4EADUL);
             var newHead = headSpec.Apply(model, spec.Input, classes, random, fresh: true);
             var options2 = new Dictionary<string, string>(spec.Options ?? new Dictionary<string, string>()) { ["head"] = headSpec.ToString() };
@@ -160,6 +164,18 @@ internal static class FinetuneCommand
         }
     }
 
+    // --head N is --head linear --head-classes N; a number in both must agree.
+    private static (string? Head, int? Classes) ReadHead(string? head, int? classes)
+    {
+        if (head is null || !int.TryParse(head.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+            return (head, classes);
+        if (n < 1)
+            throw new ArgumentException($"--head: expected at least 1 output, got {n}.");
+        if (classes is { } c && c != n)
+            throw new ArgumentException($"--head {n} and --head-classes {c} disagree; give one of them.");
+        return ("linear", n);
+    }
+
     private static Shape? ParseInput(string? text)
     {
         if (text is null)
@@ -172,28 +188,84 @@ internal static class FinetuneCommand
 }
 
 /// <summary>
-/// Where a fine-tuning base comes from: a model file, or a zoo entry by name. A pretrained network
-/// (an imported ImageNet ResNet-18, say) plugs in as a zoo entry with <see cref="ModelInfo.Pretrained"/>
-/// set, whose builder loads its weights: `cortex finetune NAME` then starts from them.
+/// Where a fine-tuning base comes from: a model file, an ONNX file (imported; the model file then
+/// records it as the zoo entry "onnx"), or a zoo entry by name. A pretrained network (the ImageNet
+/// ResNet-18 of OnnxZoo) is a zoo entry with <see cref="ModelInfo.Pretrained"/> set, whose builder
+/// loads its weights: `cortex finetune resnet18-imagenet` starts from them. A zoo base is built for
+/// the data's images (as `cortex train` builds its model), so it is resolved before the data loads
+/// and built after.
 /// </summary>
-internal static class FinetuneBase
+internal sealed class FinetuneBase
 {
-    public static (Layer Model, ModelSpec Spec, bool Pretrained) Load(string text, Shape? input, IReadOnlyDictionary<string, string>? options, ulong seed)
+    private readonly Layer? _model;
+
+    private FinetuneBase(ModelSpec spec, bool pretrained, Layer? model)
     {
-        bool looksLikeFile = text.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) || text.Contains('/', StringComparison.Ordinal) || text.Contains('\\', StringComparison.Ordinal);
+        Spec = spec;
+        Pretrained = pretrained;
+        _model = model;
+    }
+
+    /// <summary>The base's spec; for a zoo base, its input is where image folders are decoded until <see cref="Build"/>.</summary>
+    public ModelSpec Spec { get; }
+
+    /// <summary>Whether the base has learnt weights.</summary>
+    public bool Pretrained { get; }
+
+    public static FinetuneBase Resolve(string text, Shape? input, IReadOnlyDictionary<string, string>? options, ulong seed, int? size = null, bool randomWeights = false)
+    {
+        bool onnx = text.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+        bool looksLikeFile = onnx || text.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) || text.Contains('/', StringComparison.Ordinal) || text.Contains('\\', StringComparison.Ordinal);
         if (File.Exists(text) || looksLikeFile)
         {
             if (!File.Exists(text))
-                throw new FileNotFoundException($"finetune: no model file at '{text}'.", text);
-            var (model, spec) = ModelZoo.Load(text);
+                throw new FileNotFoundException($"finetune: no {(onnx ? "ONNX" : "model")} file at '{text}'.", text);
+            if (size is not null || randomWeights)
+                throw new ArgumentException($"finetune: --size and --random-weights apply to a zoo base such as {OnnxZoo.ResNet18ImageNet}, not to the file {text}.");
+            Layer model;
+            ModelSpec spec;
+            if (onnx)
+            {
+                var imported = OnnxImporter.Load(text);
+                (model, spec) = (imported.Model, OnnxZoo.OnnxSpec(text, imported));
+            }
+            else
+            {
+                (model, spec) = ModelZoo.Load(text);
+            }
             if (input is { } shape && shape != spec.Input)
-                throw new ArgumentException($"--input: {text} was trained on {spec.Input} inputs; a model file's input size cannot change.");
-            return (model, spec, true);
+                throw new ArgumentException($"--input: {text} takes {spec.Input} inputs; a file's input size cannot change.");
+            if (model is not Sequential)
+                throw new ArgumentException($"finetune: {text} holds a {model.Kind} at its root, not a Sequential, so its head cannot be replaced.");
+            return new FinetuneBase(spec, true, model);
         }
         var info = ModelZoo.Models.FirstOrDefault(m => string.Equals(m.Name, text, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"finetune: '{text}' is neither a model file nor a zoo model. Zoo models: {string.Join(", ", ModelZoo.Models.Select(m => m.Name))}.");
         var merged = new Dictionary<string, string>(options ?? new Dictionary<string, string>()) { ["seed"] = seed.ToString(CultureInfo.InvariantCulture) };
+        bool resizes = string.Equals(info.Name, OnnxZoo.ResNet18ImageNet, StringComparison.Ordinal);
+        if ((size is not null || randomWeights) && !resizes)
+            throw new ArgumentException($"finetune: --size and --random-weights apply to {OnnxZoo.ResNet18ImageNet}, not to {info.Name}.");
+        if (size is { } side)
+        {
+            merged["size"] = side.ToString(CultureInfo.InvariantCulture);
+            input ??= new Shape(3, side, side);        // an image folder is decoded at the network's size
+        }
+        if (randomWeights)
+            merged["weights"] = "random";
         var zooSpec = ModelZoo.Spec(info.Name, null, input, merged);
-        return (ModelZoo.Create(zooSpec), zooSpec, info.Pretrained);
+        return new FinetuneBase(zooSpec, info.Pretrained && !randomWeights, null);
+    }
+
+    /// <summary>The base network for images of <paramref name="sample"/> (C, H, W): a file's model as loaded, a zoo base built for them.</summary>
+    public (Layer Model, ModelSpec Spec) Build(Shape sample)
+    {
+        if (_model is not null)
+        {
+            if (sample != Spec.Input)
+                throw new ArgumentException($"finetune: the base takes images {Spec.Input}, but the data holds {sample}.");
+            return (_model, Spec);
+        }
+        var spec = Spec with { Input = sample };
+        return (ModelZoo.Create(spec), spec);
     }
 }

@@ -2,11 +2,13 @@
 // Cortex layers, its weights saved under the imported layers' keys.
 //
 // A Cortex model file describes its architecture as a zoo builder's spec (ModelSpec); an imported
-// graph is not a zoo model, so the file holds the weights only and the architecture stays the ONNX
-// graph: rebuild it with OnnxImporter.Load(model.onnx), then ModelFile.LoadWeights(model, file).
+// graph's spec is the zoo entry "onnx" with the .onnx file's full path (OnnxZoo), so the file is an
+// ordinary model file (`cortex finetune`, `eval`, `summary` read it) whose architecture is rebuilt
+// from that .onnx file, which must stay where it is. Its weights keep the imported layers' keys, so
+// OnnxImporter.Load(model.onnx) then ModelFile.LoadWeights(model, file) also reads it.
 using System.CommandLine;
 using Cortex.Onnx;
-using Cortex.Serialization;
+using Cortex.Models;
 using Spectre.Console;
 
 namespace Cortex.Cli;
@@ -24,13 +26,14 @@ internal static class ImportCommand
         {
             string path = result.GetValue(file)!, target = result.GetValue(output)!;
             var imported = OnnxImporter.Load(path);
-            ModelFile.Save(imported.Model, target);
+            var spec = OnnxZoo.OnnxSpec(path, imported);
+            ModelZoo.Save(imported.Model, spec, target);
             var layers = imported.Model.Descendants().Where(l => !l.Children.Any()).GroupBy(l => l.Kind).Select(g => $"{g.Count()} {g.Key}");
             long parameters = imported.Model.AllParameters().Sum(p => (long)p.Value.Size);
             console.MarkupLine($"imported [bold]{Markup.Escape(path)}[/] ({Markup.Escape(imported.Producer)}, opset {imported.Opset}): input (N, {string.Join(", ", imported.Input.Dimensions.ToArray())}), {parameters:N0} parameters");
             console.WriteLine($"layers: {string.Join(", ", layers)}");
-            console.MarkupLine($"wrote [bold]{Markup.Escape(target)}[/]: the weights only. An imported graph is not a zoo architecture, so the file has no Cortex architecture; " +
-                "rebuild the layers with OnnxImporter.Load on the .onnx file and load these weights with ModelFile.LoadWeights.");
+            console.MarkupLine($"wrote [bold]{Markup.Escape(target)}[/]: the weights, and the architecture as a reference to {Markup.Escape(spec.Option("file")!)} " +
+                "(keep the .onnx file there: the layers are rebuilt from it). Use it as a `cortex finetune` base or with `cortex eval`.");
             return 0;
         }));
         return command;
