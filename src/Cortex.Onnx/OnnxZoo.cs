@@ -33,7 +33,12 @@ public static class OnnxZoo
     /// <summary>The zoo name of an imported ONNX graph (option <c>file</c>).</summary>
     public const string Onnx = "onnx";
 
-    /// <summary>The smallest network input side ResNet-18 takes: five stride-2 stages leave 1×1 at 32.</summary>
+    /// <summary>
+    /// The smallest network input side ResNet-18 takes: five stride-2 stages leave 1×1 at 32. Sides are
+    /// multiples of 32: CNTK exported its strided convolutions with the asymmetric pads of even inputs
+    /// ([1, 1, 0, 0] for 3×3), so every stage's input must stay even, or a block's body (⌊(n+1−3)/2⌋+1)
+    /// and its 1×1 shortcut (⌊(n−1)/2⌋+1) disagree (at 112: 3×3 against 4×4 in the last stage).
+    /// </summary>
     public const int MinSize = 32;
 
     private static readonly Lock Gate = new();
@@ -48,7 +53,7 @@ public static class OnnxZoo
                 return;
             ModelZoo.Register(new ModelInfo(ResNet18ImageNet,
                 "ResNet-18 pretrained on ImageNet (ML.NET's featurizer, MIT): gray/RGB → BGR − mean image at size=S (224), 512 features",
-                PretrainedResNet18.Input, PretrainedResNet18.Features, BuildResNet18, SmallInput: new Shape(3, 112, 112), Pretrained: true));
+                PretrainedResNet18.Input, PretrainedResNet18.Features, BuildResNet18, SmallInput: new Shape(3, 64, 64), Pretrained: true));
             ModelZoo.Register(new ModelInfo(Onnx, "an imported ONNX graph (option file=PATH.onnx)", new Shape(3, 224, 224), 1000, BuildOnnx, Pretrained: true));
             _registered = true;
         }
@@ -76,8 +81,8 @@ public static class OnnxZoo
     private static Sequential BuildResNet18(ModelSpec spec)
     {
         int size = checked((int)spec.Number("size", 224));
-        if (size < MinSize || size > 1024)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"ModelZoo: {ResNet18ImageNet} takes size={MinSize} to 1024 (the network's input side), got {size}."));
+        if (size < MinSize || size > 1024 || size % 32 != 0)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"ModelZoo: {ResNet18ImageNet} takes size={MinSize} to 1024 in steps of 32 (the network's input side; 224 by default), got {size}."));
         string weights = spec.Option("weights") ?? "imagenet";
         if (weights is not ("imagenet" or "random"))
             throw new ArgumentException($"ModelZoo: {ResNet18ImageNet} takes weights=imagenet (default) or weights=random, got '{weights}'.");

@@ -95,7 +95,7 @@ public sealed partial class ImportedBaseFinetuneTests : IDisposable
     }
 
     [Theory]
-    [InlineData("resnet18-imagenet|--size|16", "error: ModelZoo: resnet18-imagenet takes size=32 to 1024")]
+    [InlineData("resnet18-imagenet|--size|16", "error: ModelZoo: resnet18-imagenet takes size=32 to 1024 in steps of 32")]
     [InlineData("lenet5|--size|64", "error: finetune: --size and --random-weights apply to resnet18-imagenet, not to lenet5.")]
     [InlineData("resnet18-imagenet|--head|0", "error: --head: expected at least 1 output, got 0.")]
     [InlineData("resnet18-imagenet|--head|10|--head-classes|12", "error: --head 10 and --head-classes 12 disagree; give one of them.")]
