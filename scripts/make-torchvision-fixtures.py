@@ -23,7 +23,9 @@ MODELS = [
     ("squeezenet1_0", lambda: torchvision.models.squeezenet1_0(weights=None, num_classes=10), 11, 64, "match"),
     ("squeezenet1_1", lambda: torchvision.models.squeezenet1_1(weights=None, num_classes=10), 13, 64, "match"),
     ("googlenet", lambda: torchvision.models.googlenet(weights=None, num_classes=10, aux_logits=False, init_weights=True), 13, 64, "match"),
-    ("densenet121", lambda: torchvision.models.densenet121(weights=None, num_classes=10), 13, 64, "match"),
+    # DenseNet's first layer of each block concatenates a list of one tensor (torch.cat([x], 1)): a Concat
+    # with a single input, which the importer refuses (it imports Concat as a join of branches).
+    ("densenet121", lambda: torchvision.models.densenet121(weights=None, num_classes=10), 13, 64, "refuse:Concat"),
     # MobileNetV2's ReLU6 exports as Clip, which the importer does not build: a clear refusal.
     ("mobilenet_v2", lambda: torchvision.models.mobilenet_v2(weights=None, num_classes=10), 13, 64, "refuse:Clip"),
 ]

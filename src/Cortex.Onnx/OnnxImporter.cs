@@ -189,6 +189,20 @@ public static class OnnxImporter
                         _constants[o] = ConstantValue(node);
                     _done.Add(i);
                 }
+                else if (node.OpType == "Identity" && node.Input.Count == 1 && node.Output.Count == 1)
+                {
+                    // an alias of a weight (PyTorch's exporter shares equal initializers, e.g. all-zero biases, through Identity)
+                    if (_pending.TryGetValue(node.Input[0], out var shared))
+                    {
+                        _pending[node.Output[0]] = shared;
+                        _done.Add(i);
+                    }
+                    else if (_constants.TryGetValue(node.Input[0], out var constant))
+                    {
+                        _constants[node.Output[0]] = constant;
+                        _done.Add(i);
+                    }
+                }
             }
             var inputs = _graph.Input.Where(v => !_pending.ContainsKey(v.Name) && !_constants.ContainsKey(v.Name)).ToList();
             if (inputs.Count != 1)

@@ -15,7 +15,7 @@ public sealed class ImageNetPreprocessTests
             Assert.Skip($"{PretrainedModels.ResNet18PackageId} is not restored in {PretrainedModels.GlobalPackagesFolder()}: run `dotnet restore tests/Cortex.Onnx.Tests`.");
         var mean = MeanOf(prepPath);
         var layer = new ImageNetPreprocess(new Shape(3, 224, 224), mean);
-        var pixels = Tensor.RandomUniform(new Shape(2, 3, 224, 224), new CortexRandom(5), 0f, 1f);   // pixels/255, as Cortex's data sources give
+        var pixels = Tensor.RandomUniform(new Shape(1, 3, 224, 224), new CortexRandom(5), 0f, 1f);   // pixels/255, as Cortex's data sources give
         var rgb255 = new Tensor(pixels.Shape);
         for (int i = 0; i < pixels.Size; i++)
             rgb255.Span[i] = pixels.Span[i] * 255f;
