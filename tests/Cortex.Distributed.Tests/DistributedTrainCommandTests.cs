@@ -30,6 +30,9 @@ public sealed class DistributedTrainCommandTests : IDisposable
         Assert.True(File.Exists(model), run.Output);
         var rows = File.ReadAllLines(history);
         Assert.Equal(2, rows.Length);                      // header and the one epoch
+        var checkpoint = Cortex.Training.TrainingCheckpoint.ReadInfo(Path.ChangeExtension(model, ".ckpt"));   // rank 0's
+        Assert.Equal("2", checkpoint.Metadata[DistributedTrainer.RanksKey]);
+        Assert.Equal(50, DistributedTrainer.GlobalBatchOf(checkpoint));
     }
 
     [Fact]
