@@ -40,7 +40,8 @@ public sealed class SyncBatchNormTests
             {
                 failures[r] = e;
             }
-        }) { IsBackground = true }).ToArray();
+        })
+        { IsBackground = true }).ToArray();
         foreach (var t in threads)
             t.Start();
         foreach (var t in threads)
