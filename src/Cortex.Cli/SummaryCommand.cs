@@ -2,9 +2,7 @@
 // its path, kind, output shape, parameters, multiply-adds and receptive field, then the totals,
 // the MACs of one forward pass and the activation memory per image. `--json` prints the same as
 // JSON; `--list` lists the models. The numbers come from Cortex.Diagnostics.ModelSummary (the
-// definitions are in its header); this file only renders them. A class count past the model's own
-// is summarized from builds with 2–4 classes (ModelSummary.ForClassCount), so no weights of that
-// size are allocated.
+// definitions are in its header); this file only renders them.
 using System.CommandLine;
 using System.Globalization;
 using Cortex.Diagnostics;
@@ -47,22 +45,9 @@ internal static class SummaryCommand
                 // The weights' values are never shown: build with zeros (no random draws) unless --option init= asks otherwise.
                 bool zeros = spec.Option("init") is null;
                 var counted = zeros ? spec with { Options = new Dictionary<string, string>(spec.Options!) { ["init"] = "zeros" } } : spec;
-                var modelLimits = limits.Model(parse);
-                ModelSummary Summarize(int classes)
-                {
-                    var model = ModelZoo.Create(counted with { NumClasses = classes }, modelLimits, out var unused);
-                    ModelArguments.CheckUnused(spec, unused.Where(k => !(zeros && k == "init")));
-                    return ModelSummary.Create(model, spec.Input);
-                }
-                // More classes than the model is designed for (resnet152 --classes 1000000: a head of 2 billion weights):
-                // the figures are extended from builds with 2, 3 and 4 classes, and the big head is never allocated.
-                summary = spec.NumClasses > Math.Max(ModelZoo.Find(name).DefaultClasses, 4)
-                    ? ModelSummary.ForClassCount(Summarize, spec.NumClasses)
-                    : Summarize(spec.NumClasses);
-            }
-            catch (OverflowException)
-            {
-                return ModelArguments.Fail(parse, "summary", $"--classes {parse.GetValue(arguments.Classes)}: the model's figures would not fit in 64 bits.");
+                var model = ModelZoo.Create(counted, limits.Model(parse), out var unused);
+                ModelArguments.CheckUnused(spec, unused.Where(k => !(zeros && k == "init")));
+                summary = ModelSummary.Create(model, spec.Input);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
             {

@@ -124,57 +124,6 @@ public sealed class ModelSummary
     }
 
     /// <summary>
-    /// The summary of a model with <paramref name="classes"/> outputs, without building it: <paramref name="summarize"/>
-    /// is asked for the summaries at 2, 3 and 4 classes, and every figure that changes with the class count (output
-    /// shapes, parameters, multiply-adds, activation values) is extended along the line through the first two. The
-    /// third must lie on that line, or this throws: a classifier head (Dense in→classes: in·c + c parameters, in·c
-    /// multiply-adds, a (1, c) output) is affine in c, so a model whose class count only sizes its heads gets the
-    /// exact figures of building it, while a model of a million classes never allocates its 2-billion-value head.
-    /// </summary>
-    /// <exception cref="ArgumentException">A figure is not affine in the class count, or the extended one does not fit.</exception>
-    public static ModelSummary ForClassCount(Func<int, ModelSummary> summarize, int classes)
-    {
-        ArgumentNullException.ThrowIfNull(summarize);
-        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
-        ModelSummary two = summarize(2), three = summarize(3), four = summarize(4);
-        long steps = classes - 2L;
-        if (two.Rows.Count != three.Rows.Count || two.Rows.Count != four.Rows.Count)
-            throw NotAffine("the number of layers");
-        var rows = new SummaryRow[two.Rows.Count];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            SummaryRow a = two.Rows[i], b = three.Rows[i], c = four.Rows[i];
-            if (a.Path != b.Path || a.Path != c.Path || a.Kind != b.Kind || a.IsContainer != b.IsContainer || a.ReceptiveField != b.ReceptiveField || a.OutputShape.Rank != b.OutputShape.Rank || a.OutputShape.Rank != c.OutputShape.Rank)
-                throw NotAffine($"layer '{a.Path}'");
-            var dims = new int[a.OutputShape.Rank];
-            for (int d = 0; d < dims.Length; d++)
-            {
-                long dim = Extend(a.OutputShape[d], b.OutputShape[d], c.OutputShape[d], steps, a.Path);
-                dims[d] = dim is >= 1 and <= int.MaxValue ? (int)dim : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"ModelSummary: layer '{a.Path}' would have an output dimension of {dim} with {classes} classes."));
-            }
-            rows[i] = a with
-            {
-                OutputShape = new Shape(dims),
-                Parameters = Extend(a.Parameters, b.Parameters, c.Parameters, steps, a.Path),
-                TrainableParameters = Extend(a.TrainableParameters, b.TrainableParameters, c.TrainableParameters, steps, a.Path),
-                Macs = Extend(a.Macs, b.Macs, c.Macs, steps, a.Path),
-            };
-        }
-        return new ModelSummary(two.Model, two.Input, rows, Extend(two.ActivationValues, three.ActivationValues, four.ActivationValues, steps, "(activations)"));
-
-        static long Extend(long at2, long at3, long at4, long steps, string what)
-        {
-            long slope = at3 - at2;
-            if (at4 - at3 != slope)
-                throw NotAffine($"'{what}'");
-            return checked(at2 + slope * steps);
-        }
-
-        static ArgumentException NotAffine(string what) =>
-            new($"ModelSummary: {what} does not grow in proportion to the class count; summarize the built model instead.");
-    }
-
-    /// <summary>
     /// The summary as JSON: <c>model, input, output_shape, total_params, trainable_params, non_trainable_params,
     /// macs, activation_values, activation_bytes, layers</c>, each layer (leaves only) with
     /// <c>path, type, output_shape, params, macs, receptive_field</c> (<c>{size:[h,w], jump:[h,w]}</c> or null).

@@ -132,7 +132,7 @@ public static class AtomicWrite
 
         private IOException TooLarge(ArgumentOutOfRangeException e) =>
             new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{path}: file too large for this file system or process limit (EFBIG) after {file.Length:N0} bytes"), e);
+                $"{path}: file too large for this file system or process limit (EFBIG) after {file.Length:N0} bytes."), e);
     }
 
     /// <summary>True for an existing target under /dev or /proc on Linux and macOS: a device or pipe, written in place.</summary>
