@@ -6,6 +6,8 @@
 #      and a one-epoch `cortex train` from an empty folder (the digits come inside the tool);
 #   3. copy samples/QuickStart to a temporary folder and run it against the packages (not the
 #      projects): it trains LeNet-5 one epoch on the Cortex.Data.Digits package's digits.
+# (The other samples build against the projects; scripts/run-samples.sh runs them. Copied out of the
+# repository they switch to the packages the same way: `dotnet run -p:CortexVersion=VERSION`.)
 # Prints every package's size. Exits non-zero if any step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,10 +21,11 @@ trap 'rm -rf "$work"' EXIT
 
 echo "== dotnet pack ($version)"
 rm -rf "$feed"
-# The src projects only (packing the solution would also build every test project in Release).
-for project in src/*/*.csproj; do
-  dotnet pack "$project" -c Release -o "$feed" -p:Version="$version" -v quiet -nologo
-done
+# One pack of the src projects (Cortex.Packages.slnf; packing the solution would also build every
+# test project). Only the package version is unique: the assemblies keep the version of
+# Directory.Build.props, so a Release build that is already there (CI's `dotnet test -c Release`)
+# is reused instead of compiled again.
+dotnet pack Cortex.Packages.slnf -c Release -o "$feed" -p:PackageVersion="$version" -v quiet -nologo
 echo "packages (bytes):"
 for package in "$feed"/*.nupkg; do
   printf '  %-40s %10d\n' "$(basename "$package")" "$(stat -c %s "$package")"
@@ -49,3 +52,4 @@ cat > "$work/quickstart/nuget.config" <<CONFIG
 CONFIG
 cd "$work/quickstart"
 dotnet run -c Release -p:CortexVersion="$version" -- 1
+

@@ -7,11 +7,14 @@
 // Crash safety (TrainSafety.cs): a training checkpoint beside the model (runs/MODEL.ckpt) after
 // every epoch (--checkpoint-every), the history saved as each epoch ends, Ctrl-C/SIGTERM finish
 // the batch and write a checkpoint, --resume continues bit for bit, and a lock refuses a second
-// run writing the same --out (single-process runs; a distributed run writes no checkpoints).
+// run writing the same --out (in a distributed run, rank 0 writes the checkpoints and holds the lock).
 //
 // Under an MPI launcher (`mpiexec -n N cortex train …`, detected from its environment) or with
 // --distributed, the run is data-parallel (Cortex.Distributed): --batch-size is per rank, rank 0
-// prints, saves the model, the history and the plot; the other ranks only train.
+// prints, saves the model, the history, the plot and the checkpoints; the other ranks only train.
+// --sync-bn synchronises batch norm over the ranks. --resume works on any number of ranks with the
+// checkpoint's global batch (per-rank batch = global batch / ranks), from a distributed or a
+// single-process checkpoint; a distributed checkpoint resumed without a launcher runs as 1 rank.
 using System.CommandLine;
 using System.Globalization;
 using Cortex.Data.Loading;
@@ -45,18 +48,19 @@ internal static class TrainCommand
         var resume = new Option<string>("--resume") { Description = "Continue the run saved in this checkpoint (runs/NAME.ckpt): same options, same data, bit-identical result." };
         var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training on MPI (automatic under mpiexec/mpirun/srun); --batch-size is per rank." };
         var scaleLr = new Option<bool>("--scale-lr") { Description = "Distributed: multiply the learning rate by the number of ranks (the linear scaling rule)." };
-        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser, checkpointEvery, keep, resume, distributed, scaleLr })
+        var syncBn = new Option<bool>("--sync-bn") { Description = "Distributed: batch norm normalises by the statistics of the global batch, summed over all ranks (synchronised batch norm)." };
+        foreach (Option option in new Option[] { output, history, plot, saveBest, patience, studio, studioPort, noBrowser, checkpointEvery, keep, resume, distributed, scaleLr, syncBn })
             command.Options.Add(option);
 
         command.SetAction(result => CliConsole.Guard(result, terminal =>
         {
-            var mpi = StartMpi(result.GetValue(distributed));
+            var mpi = StartMpi(result.GetValue(distributed) ? "--distributed" : WrittenDistributed(result.GetValue(resume)) ? "--resume (a distributed run's checkpoint)" : null);
             var console = mpi is null || mpi.IsRoot ? terminal : CliConsole.Plain(TextWriter.Null);   // only rank 0 speaks
             bool root = mpi is null || mpi.IsRoot;
             if (mpi is not null && result.GetValue(studio))
                 throw new NotSupportedException("--studio: not available in a distributed run; watch a single-process run instead.");
-            if (mpi is not null && result.GetValue(resume) is not null)
-                throw new NotSupportedException("--resume: a distributed run writes no training checkpoints; resume single-process runs only.");
+            if (mpi is null && result.GetValue(syncBn))
+                throw new ArgumentException("--sync-bn: synchronises batch norm across the ranks of a distributed run; run under mpiexec -n N, or add --distributed.");
             if (result.GetValue(plot) is { } plotFile && !plotFile.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"--plot: the curves are written as PNG; expected a .png path, got '{plotFile}'.");
             var every = CheckpointInterval.Parse(result.GetValue(checkpointEvery) ?? "1e");
@@ -90,7 +94,17 @@ internal static class TrainCommand
                 if (resumed.Finished)
                 {
                     console.WriteLine($"{resumePath}: the run already finished (at {resumed.Describe()}); nothing to resume.");
+                    mpi?.Dispose();
                     return 0;
+                }
+                if (mpi is not null)
+                {
+                    // The same global batches on any number of ranks: per-rank batch = global batch / ranks.
+                    int global = DistributedTrainer.GlobalBatchOf(resumed);
+                    if (global % mpi.Size != 0)
+                        throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                            $"--resume: {resumePath} was trained with a global batch of {global}, which {mpi.Size} ranks cannot split evenly; resume on a number of ranks that divides {global}."));
+                    settings = settings with { BatchSize = global / mpi.Size };
                 }
             }
             else
@@ -127,13 +141,13 @@ internal static class TrainCommand
                 Metadata = ResumeSettings.Metadata(settings, modelPath, historyPath, keepBest, stopAfter, job.Spec.ToJson()),
             };
             DistributedTrainer? parallel = mpi is null ? null : new DistributedTrainer(mpi, job.Model, job.Loss, job.Optimizer, job.CreateOptions(),
-                new DistributedOptions { ScaleLearningRate = result.GetValue(scaleLr) }, job.Schedule);
+                new DistributedOptions { ScaleLearningRate = result.GetValue(scaleLr), SyncBatchNorm = result.GetValue(syncBn) }, job.Schedule, checkpoints);
             var trainer = parallel?.Trainer ?? job.CreateTrainer(checkpoints);
             if (mpi is not null)
             {
                 var ranks = mpi.ProcessTable();
                 console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"distributed: {mpi.Size} ranks × batch {settings.BatchSize} = global batch {parallel!.GlobalBatchSize}{(result.GetValue(scaleLr) ? $", lr × {mpi.Size}" : "")}, {mpi.LibraryVersion.Trim()}; ") +
+                    $"distributed: {mpi.Size} ranks × batch {settings.BatchSize} = global batch {parallel!.GlobalBatchSize}{(result.GetValue(scaleLr) ? $", lr × {mpi.Size}" : "")}{(result.GetValue(syncBn) ? ", sync batch norm" : "")}, {mpi.LibraryVersion.Trim()}; ") +
                     string.Join(", ", ranks.Select((row, r) => $"rank {r} = {row}"))));
             }
             var best = new ModelCheckpoint(modelPath, job.Spec.ToJson(), saveBestOnly: keepBest) { Warning = Warn };
@@ -158,7 +172,7 @@ internal static class TrainCommand
                 trained = ConsoleProgress.Run(console, progress =>
                 {
                     trainer.Callbacks.Add(progress);
-                    return parallel?.Fit(trainSet, job.Validation)
+                    return (resumePath is null ? parallel?.Fit(trainSet, job.Validation) : parallel?.Fit(trainSet, job.Validation, resumePath))
                         ?? (resumePath is null
                             ? trainer.Fit(trainSet, job.Validation, interrupt.Token)
                             : trainer.Fit(trainSet, job.Validation, resumePath, interrupt.Token));
@@ -236,13 +250,17 @@ internal static class TrainCommand
     // A resumed run goes on writing the checkpoint it came from; a new one writes NAME.ckpt beside --out.
     private static string CheckpointPathFor(string? resume, string modelPath) => resume ?? Path.ChangeExtension(modelPath, ".ckpt");
 
+    /// <summary>Whether --resume names a checkpoint a distributed run wrote (it then resumes distributed, as 1 rank without a launcher).</summary>
+    private static bool WrittenDistributed(string? resume) =>
+        resume is not null && TrainingCheckpoint.ReadInfo(TrainingCheckpoint.Resolve(resume)).Metadata.ContainsKey(DistributedTrainer.RanksKey);
+
     /// <summary>MPI when the run is distributed (asked for, or started by an MPI launcher), else null.</summary>
-    private static Mpi? StartMpi(bool asked)
+    private static Mpi? StartMpi(string? askedBy)
     {
         bool launched = MpiEnvironment.IsLaunchedByMpi;
-        if (!asked && !launched)
+        if (askedBy is null && !launched)
             return null;
-        string flag = asked ? "--distributed" : $"mpiexec (rank {MpiEnvironment.LaunchedRank} of {MpiEnvironment.LaunchedSize})";
+        string flag = askedBy ?? $"mpiexec (rank {MpiEnvironment.LaunchedRank} of {MpiEnvironment.LaunchedSize})";
         if (!Mpi.IsAvailable(out string reason))
             throw new NotSupportedException($"{flag}: {reason}.");
         return Mpi.Initialize();

@@ -14,8 +14,15 @@ public sealed record DistributedOptions
     public bool ScaleLearningRate { get; init; }
 
     /// <summary>Average the model's buffers (batch-norm running statistics) over the ranks every step, so all ranks stay identical (default on).
-    /// Batch normalisation itself uses each rank's local batch statistics.</summary>
+    /// Without <see cref="SyncBatchNorm"/>, batch normalisation itself uses each rank's local batch statistics.</summary>
     public bool AverageBuffers { get; init; } = true;
+
+    /// <summary>
+    /// Synchronised batch norm (default off): every batch-norm layer normalises by the mean and variance of the global batch,
+    /// summed over the ranks in forward and backward (<see cref="Distributed.SyncBatchNorm"/>), so N ranks compute the
+    /// gradients of one process on the global batch. The running statistics are then the same on every rank and are not averaged.
+    /// </summary>
+    public bool SyncBatchNorm { get; init; }
 
     /// <summary>When a rank fails (an exception out of Fit) with more than one rank, print the failure naming the rank and end the whole job with MPI_Abort (default on), so no rank waits forever.</summary>
     public bool AbortOnFailure { get; init; } = true;

@@ -4,8 +4,8 @@
 //             name for it), libmpi.so.40 (Open MPI); under Open MPI's mpirun the last is tried first
 //   flavour   Open MPI if the library exports ompi_mpi_comm_world, else the MPICH ABI
 //   handles   MPICH ABI: 32-bit integers from mpich/mpi.h — MPI_COMM_WORLD 0x44000000, MPI_FLOAT
-//             0x4c00040a, MPI_SUM 0x58000003, MPI_IN_PLACE (void*)-1, MPI_STATUS_IGNORE (MPI_Status*)1
-//             Open MPI: addresses of ompi_mpi_comm_world, ompi_mpi_float, ompi_mpi_op_sum (mpi.h's
+//             0x4c00040a, MPI_DOUBLE 0x4c00080b, MPI_SUM 0x58000003, MPI_IN_PLACE (void*)-1, MPI_STATUS_IGNORE (MPI_Status*)1
+//             Open MPI: addresses of ompi_mpi_comm_world, ompi_mpi_float, ompi_mpi_double, ompi_mpi_op_sum (mpi.h's
 //             OMPI_PREDEFINED_GLOBAL), MPI_IN_PLACE (void*)1, MPI_STATUS_IGNORE NULL
 //
 // The library is opened with RTLD_GLOBAL, as Open MPI needs for the plug-ins it loads itself (its
@@ -40,7 +40,7 @@ public sealed unsafe class Mpi : IDisposable
     private static bool _finalized;
 
     private readonly Api _api;
-    private readonly nint _world, _float, _sum, _inPlace, _statusIgnore;
+    private readonly nint _world, _float, _double, _sum, _inPlace, _statusIgnore;
 
     private Mpi(Api api, MpiFlavor flavor, string path)
     {
@@ -51,6 +51,7 @@ public sealed unsafe class Mpi : IDisposable
         {
             _world = 0x44000000;
             _float = 0x4c00040a;
+            _double = 0x4c00080b;
             _sum = 0x58000003;
             _inPlace = -1;
             _statusIgnore = 1;
@@ -59,6 +60,7 @@ public sealed unsafe class Mpi : IDisposable
         {
             _world = api.Export("ompi_mpi_comm_world");
             _float = api.Export("ompi_mpi_float");
+            _double = api.Export("ompi_mpi_double");
             _sum = api.Export("ompi_mpi_op_sum");
             _inPlace = 1;
             _statusIgnore = 0;
@@ -161,6 +163,18 @@ public sealed unsafe class Mpi : IDisposable
             int code = Flavor == MpiFlavor.Mpich
                 ? ((delegate* unmanaged<nint, float*, int, int, int, int, int>)_api.Allreduce)(_inPlace, p, data.Length, (int)_float, (int)_sum, (int)_world)
                 : ((delegate* unmanaged<nint, float*, int, nint, nint, nint, int>)_api.Allreduce)(_inPlace, p, data.Length, _float, _sum, _world);
+            Check(code, "MPI_Allreduce");
+        }
+    }
+
+    /// <summary>Sums <paramref name="data"/> over all ranks, in place, in double precision (MPI_Allreduce with MPI_DOUBLE).</summary>
+    public void AllreduceSum(Span<double> data)
+    {
+        fixed (double* p = data)
+        {
+            int code = Flavor == MpiFlavor.Mpich
+                ? ((delegate* unmanaged<nint, double*, int, int, int, int, int>)_api.Allreduce)(_inPlace, p, data.Length, (int)_double, (int)_sum, (int)_world)
+                : ((delegate* unmanaged<nint, double*, int, nint, nint, nint, int>)_api.Allreduce)(_inPlace, p, data.Length, _double, _sum, _world);
             Check(code, "MPI_Allreduce");
         }
     }

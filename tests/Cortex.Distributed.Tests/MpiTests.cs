@@ -59,6 +59,29 @@ public sealed partial class MpiTests
     }
 
     [Fact]
+    public void With_sync_batch_norm_two_ranks_reach_the_weights_and_statistics_of_one_process_and_without_it_they_do_not()
+    {
+        SkipWithoutMpi();
+        string dir = Directory.CreateTempSubdirectory("cortex-mpi-bn-").FullName;
+        string one = Path.Combine(dir, "one.bin"), synced = Path.Combine(dir, "sync.bin"), local = Path.Combine(dir, "local.bin");
+        var single = MpiRun.Worker(0, Timeout, "train", one, "16", "2", "4194304", "bn");
+        Assert.True(single.ExitCode == 0, single.Output);
+        var sync = MpiRun.Worker(2, Timeout, "train", synced, "16", "2", "4194304", "syncbn");
+        Assert.False(sync.TimedOut, sync.Output);
+        Assert.True(sync.ExitCode == 0, sync.Output);
+        var plain = MpiRun.Worker(2, Timeout, "train", local, "16", "2", "4194304", "bn");
+        Assert.True(plain.ExitCode == 0, plain.Output);
+
+        float[] a = Read(one), b = Read(synced), c = Read(local);
+        Assert.Equal(a.Length, b.Length);
+        double worst = a.Zip(b, (x, y) => Math.Abs(x - y) / (1 + Math.Abs(x))).Max();
+        Assert.True(worst < 1e-5, $"sync batch norm, 2 ranks vs 1 process: largest relative difference {worst:E2}");
+        double apart = a.Zip(c, (x, y) => Math.Abs(x - y) / (1 + Math.Abs(x))).Max();
+        Assert.True(apart > 1e-3, $"local batch norm over 8 samples per rank should train differently from 16 in one process; they differ by at most {apart:E2}");
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void A_killed_rank_stops_the_job_and_the_launcher_names_its_pid_which_rank_0_listed()
     {
         SkipWithoutMpi();

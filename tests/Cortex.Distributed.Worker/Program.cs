@@ -1,7 +1,16 @@
 // Program.cs — the distributed tests' worker. One command per run:
-//   train OUT GLOBAL_BATCH EPOCHS BUCKET_BYTES   alone: Trainer with batch GLOBAL_BATCH; under mpiexec -n N:
+//   train OUT GLOBAL_BATCH EPOCHS BUCKET_BYTES [NORM]
+//                                                alone: Trainer with batch GLOBAL_BATCH; under mpiexec -n N:
 //                                                DistributedTrainer with batch GLOBAL_BATCH / N; rank 0 writes
-//                                                the final parameters (raw little-endian floats) to OUT
+//                                                the final parameters and buffers (raw little-endian floats) to OUT.
+//                                                NORM: none (default), bn (batch norm, local statistics) or
+//                                                syncbn (batch norm, synchronised: DistributedOptions.SyncBatchNorm)
+//   checkpointed OUT MODE GLOBAL_BATCH EPOCHS CKPT EVERY DIE_STEP DIE_RANK RESUME
+//                                                MODE plain: Trainer alone; mpi: DistributedTrainer under mpiexec -n N
+//                                                (N = 1 too), batch GLOBAL_BATCH / N, Momentum and a step-decay schedule;
+//                                                a checkpoint to CKPT every EVERY batches (rank 0), rank DIE_RANK killed
+//                                                (SIGKILL) at its DIE_STEP-th step (0: never), resumed from RESUME ('-': new);
+//                                                rank 0 writes the final parameters to OUT
 //   die RANK                                     under mpiexec: RANK is killed (SIGKILL) at its 3rd step
 //   throw RANK                                   under mpiexec: RANK throws at its 3rd step
 //   collectives                                  under mpiexec: checks Allreduce, Iallreduce + Test/Wait, Bcast
@@ -24,7 +33,9 @@ switch (mode)
 {
     case "train":
         return Train(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture),
-                     int.Parse(args[4], CultureInfo.InvariantCulture), launched);
+                     int.Parse(args[4], CultureInfo.InvariantCulture), args.Length > 5 ? args[5] : "none", launched);
+    case "checkpointed":
+        return Checkpointed(args[1], args[2], Int(args[3]), Int(args[4]), args[5], Int(args[6]), Int(args[7]), Int(args[8]), args[9]);
     case "die" or "throw":
         return Fault(mode, int.Parse(args[1], CultureInfo.InvariantCulture));
     case "allreduce":
@@ -36,27 +47,68 @@ switch (mode)
         return 2;
 }
 
-static int Train(string output, int globalBatch, int epochs, int bucketBytes, bool distributed)
+static int Train(string output, int globalBatch, int epochs, int bucketBytes, string norm, bool distributed)
 {
     var data = new RandomImages(96, seed: 7);
     var options = new TrainerOptions { Epochs = epochs, Seed = 11, BatchSize = globalBatch };
+    bool batchNorm = norm is "bn" or "syncbn";
     if (!distributed)
     {
-        var model = Model(0);
+        var model = batchNorm ? NormModel(0) : Model(0);
         new Trainer(model, new SoftmaxCrossEntropy(), new Momentum(model.AllParameters(), 0.05f), options).Fit(data);
         Write(model, output);
         return 0;
     }
     using var mpi = Mpi.Initialize();
-    var replica = Model(mpi.Rank);
+    var replica = batchNorm ? NormModel(mpi.Rank) : Model(mpi.Rank);
     var trainer = new DistributedTrainer(mpi, replica, new SoftmaxCrossEntropy(), new Momentum(replica.AllParameters(), 0.05f),
-                                         options with { BatchSize = globalBatch / mpi.Size }, new DistributedOptions { BucketBytes = bucketBytes });
+                                         options with { BatchSize = globalBatch / mpi.Size },
+                                         new DistributedOptions { BucketBytes = bucketBytes, SyncBatchNorm = norm == "syncbn" });
     trainer.Fit(data);
     if (mpi.IsRoot)
     {
         Write(replica, output);
         Console.WriteLine($"ranks {mpi.Size}, buckets {trainer.Averager.BucketCount}, started during backward {trainer.Averager.OverlappedBuckets}, {mpi.Flavor} {mpi.LibraryVersion}");
     }
+    return 0;
+}
+
+static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+static int Checkpointed(string output, string mode, int globalBatch, int epochs, string checkpoint, int every, int dieStep, int dieRank, string resume)
+{
+    var data = new RandomImages(96, seed: 7);
+    var options = new TrainerOptions { Epochs = epochs, Seed = 11, BatchSize = globalBatch };
+    var checkpoints = new CheckpointOptions(checkpoint) { Every = CheckpointInterval.Batches(every) };
+    string? from = resume == "-" ? null : resume;
+    if (mode == "plain")
+    {
+        var model = Model(0);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Momentum(model.AllParameters(), 0.05f), options)
+        {
+            Schedule = new Cortex.Optimizers.Schedules.StepDecay(1, 0.5f),
+            Checkpoints = checkpoints,
+        };
+        trainer.Callbacks.Add(new FaultAt(dieRank == 0 && dieStep > 0 ? "die" : null, dieStep));
+        if (from is null)
+            trainer.Fit(data);
+        else
+            trainer.Fit(data, null, from);
+        Write(model, output);
+        return 0;
+    }
+    using var mpi = Mpi.Initialize();
+    var replica = Model(mpi.Rank);
+    var parallel = new DistributedTrainer(mpi, replica, new SoftmaxCrossEntropy(), new Momentum(replica.AllParameters(), 0.05f),
+                                          options with { BatchSize = globalBatch / mpi.Size }, null,
+                                          new Cortex.Optimizers.Schedules.StepDecay(1, 0.5f), checkpoints);
+    parallel.Trainer.Callbacks.Add(new FaultAt(mpi.Rank == dieRank && dieStep > 0 ? "die" : null, dieStep));
+    if (from is null)
+        parallel.Fit(data);
+    else
+        parallel.Fit(data, null, from);
+    if (mpi.IsRoot)
+        Write(replica, output);
     return 0;
 }
 
@@ -140,13 +192,22 @@ static Sequential Model(int rank)
         new Flatten(), new Dense(4 * 6 * 6, 16, random: random), new ReLU(), new Dense(16, 4, random: random));
 }
 
+// The conv + batch norm net: 3×3 convolution, BatchNorm2d, ReLU, dense, BatchNorm1d, ReLU, dense.
+static Sequential NormModel(int rank)
+{
+    var random = new CortexRandom(100 + (ulong)rank);
+    return new Sequential(
+        new Conv2d(1, 4, 3, random: random), new BatchNorm2d(4), new ReLU(),
+        new Flatten(), new Dense(4 * 6 * 6, 16, random: random), new BatchNorm1d(16), new ReLU(), new Dense(16, 4, random: random));
+}
+
 static void Write(Layer model, string path)
 {
     using var file = File.Create(path);
-    foreach (var p in model.AllParameters())
+    foreach (var v in model.AllParameters().Select(p => p.Value).Concat(model.NamedBuffers().Select(b => b.Value)))
     {
-        foreach (float v in p.Value.Span)
-            file.Write(BitConverter.GetBytes(v));
+        foreach (float x in v.Span)
+            file.Write(BitConverter.GetBytes(x));
     }
 }
 
@@ -193,17 +254,17 @@ internal sealed class RandomImages : IDataset
     }
 }
 
-/// <summary>Kills or fails this rank at its third step (mode null: never).</summary>
-internal sealed class FaultAt(string? mode) : TrainingCallback
+/// <summary>Kills or fails this rank at its <paramref name="step"/>-th step (mode null: never).</summary>
+internal sealed class FaultAt(string? mode, int step = 3) : TrainingCallback
 {
     private int _steps;
 
     public override void OnBatchEnd(TrainingContext context, in BatchProgress progress)
     {
-        if (mode is null || ++_steps < 3)
+        if (mode is null || ++_steps < step)
             return;
         if (mode == "die")
             Process.GetCurrentProcess().Kill();
-        throw new InvalidOperationException("a deliberate failure at step 3");
+        throw new InvalidOperationException($"a deliberate failure at step {step}");
     }
 }

@@ -14,6 +14,13 @@
 //              dx  = γ / (m √(σ² + ε)) · (m·dy − Σ dy − x̂·Σ dy·x̂)
 //   backward (inference; the statistics are constants):
 //              dx  = γ / √(running_var + ε) · dy
+//   synchronised (StatisticsReducer set, Cortex.Distributed's SyncBatchNorm): m, μ and σ² are those of
+//              the global batch over all replicas, in the same two passes as above: (Σx per channel, m)
+//              summed over replicas → μ; Σ(x − μ)² summed over replicas → σ². Backward sums Σ dy and
+//              Σ dy·x̂ over replicas for dx (PyTorch's SyncBatchNorm does the same reductions); dγ and dβ
+//              keep the local sums, which the gradient averaging of data parallelism then averages.
+//              With each replica's loss the mean over its own B samples, the replicas' dx are N × the
+//              global batch's, and so are the weight gradients below; averaged over N they are the global ones.
 //   with relu (Forward(x, training, relu: true)): y = max(γ x̂ + β, 0) in the same pass, and backward
 //              first gates dy by the ReLU (dy where γ x̂ + β > 0), recomputed from x (AffineKernels'
 //              gated forms): the ReLU's output and its gradient are never stored — two memory passes
@@ -43,6 +50,8 @@ public abstract class BatchNorm : Layer
     private readonly float[] _mean, _invStd;         // the statistics used by the last Forward
     private readonly float[] _scale, _shift;         // its y = scale·x + shift per channel (the ReLU's gate)
     private Tensor? _input, _output, _inputGradient;
+    private double[]? _reduced;                      // synchronised: the statistics sent to the reducer
+    private long _count;                             // m of the last training Forward (the global batch's when synchronised)
     private bool _lastTraining, _lastRelu;
     private ChannelWork? _work;
 
@@ -127,6 +136,13 @@ public abstract class BatchNorm : Layer
     /// </summary>
     public bool IsFrozen => !Weight.Trainable && !Bias.Trainable;
 
+    /// <summary>
+    /// Null (the default): training normalises by the statistics of this process's batch. Set (synchronised batch
+    /// norm, for data-parallel training): by those of the global batch, summed over all replicas by the reducer in
+    /// Forward and again in Backward, so a data-parallel run computes the gradient of one process on the whole batch.
+    /// </summary>
+    public IBatchStatisticsReducer? StatisticsReducer { get; set; }
+
     /// <summary>Whether <see cref="BatchNormFolding.Fold"/> folded this layer into the convolution before it (it then passes its input through).</summary>
     public bool IsFolded => _foldedInto is not null;
 
@@ -162,9 +178,13 @@ public abstract class BatchNorm : Layer
 
         if (training)
         {
+            if (StatisticsReducer is { } reducer)
+                m = SynchronisedStatistics(reducer, work, input, y, n, s);      // the global batch's μ, Σ(x − μ)² and m
+            else
+                work.Run(ChannelWork.Phase.Statistics, input, y, null, null, n, s);   // μ and Σ(x − μ)² per channel
             if (m < 2)
                 throw new ArgumentException($"{Describe()}: training needs more than one value per channel to estimate a variance, got input {shape}. Use a batch of 2 or more, or Forward(training: false).");
-            work.Run(ChannelWork.Phase.Statistics, input, y, null, null, n, s);   // μ and Σ(x − μ)² per channel
+            _count = m;
             var runMean = RunningMean.Span;
             var runVar = RunningVar.Span;
             for (int ch = 0; ch < c; ch++)
@@ -231,9 +251,40 @@ public abstract class BatchNorm : Layer
                 dBeta[ch] += (float)_sum[ch];             // dβ += Σ dy
         }
 
+        if (_lastTraining && StatisticsReducer is { } reducer)
+        {
+            // dx needs Σ dy and Σ dy·x̂ over the global batch; dγ and dβ above took the local ones.
+            var sums = (_reduced ??= new double[2 * c + 1]).AsSpan(0, 2 * c);
+            _sum.CopyTo(sums);
+            _sumSq.CopyTo(sums[c..]);
+            reducer.SumInPlace(sums);
+            sums[..c].CopyTo(_sum);
+            sums[c..].CopyTo(_sumSq);
+        }
+
         var dx = Reuse(ref _inputGradient, shape);
         work.Run(ChannelWork.Phase.InputGradient, x, null, outputGradient, dx, n, s);
         return dx;
+    }
+
+    // Synchronised: (Σx per channel, m) summed over the replicas gives μ; then Σ(x − μ)² summed gives σ²·m.
+    private long SynchronisedStatistics(IBatchStatisticsReducer reducer, ChannelWork work, Tensor input, Tensor y, int n, int s)
+    {
+        int c = NumFeatures;
+        var reduced = (_reduced ??= new double[2 * c + 1]).AsSpan(0, c + 1);
+        work.Run(ChannelWork.Phase.Sums, input, y, null, null, n, s);
+        _sum.CopyTo(reduced);
+        reduced[c] = (double)n * s;
+        reducer.SumInPlace(reduced);
+        long m = (long)reduced[c];
+        for (int ch = 0; ch < c; ch++)
+            _mean[ch] = (float)(reduced[ch] / m);
+        work.Run(ChannelWork.Phase.Deviations, input, y, null, null, n, s);
+        var squares = _reduced.AsSpan(0, c);
+        _sumSq.CopyTo(squares);
+        reducer.SumInPlace(squares);
+        squares.CopyTo(_sumSq);
+        return m;
     }
 
     /// <summary>
@@ -246,7 +297,7 @@ public abstract class BatchNorm : Layer
         private const int Block = 4096;
         private const int MinParallelElements = 1 << 15;
 
-        public enum Phase { Statistics, Normalize, GradientSums, InputGradient }
+        public enum Phase { Statistics, Sums, Deviations, Normalize, GradientSums, InputGradient }
 
         private Phase _phase;
         private Tensor? _x, _y, _dy, _dx;
@@ -284,6 +335,8 @@ public abstract class BatchNorm : Layer
                 switch (_phase)
                 {
                     case Phase.Statistics: Statistics(ch); break;
+                    case Phase.Sums: layer._sum[ch] = Sum(ch); break;
+                    case Phase.Deviations: layer._sumSq[ch] = Deviations(ch, layer._mean[ch]); break;
                     case Phase.Normalize: Normalize(ch); break;
                     case Phase.GradientSums: GradientSums(ch); break;
                     default: InputGradient(ch); break;
@@ -296,11 +349,24 @@ public abstract class BatchNorm : Layer
         // μ = Σx / m, then Σ(x − μ)² from the deviations (two passes: no catastrophic cancellation).
         private void Statistics(int ch)
         {
+            long m = (long)_n * _s;
+            float mean = (float)(Sum(ch) / m);
+            layer._mean[ch] = mean;
+            layer._sumSq[ch] = Deviations(ch, mean);
+        }
+
+        // Σx of channel ch.
+        private double Sum(int ch)
+        {
             double sum = 0;
             for (int i = 0; i < _n; i++)
                 sum += BlockedSum(Plane(_x!, i, ch));
-            long m = (long)_n * _s;
-            float mean = (float)(sum / m);
+            return sum;
+        }
+
+        // Σ(x − μ)² of channel ch.
+        private double Deviations(int ch, float mean)
+        {
             Span<float> deviation = stackalloc float[Math.Min(_s, Block)];
             double squares = 0;
             for (int i = 0; i < _n; i++)
@@ -314,8 +380,7 @@ public abstract class BatchNorm : Layer
                     squares += TensorPrimitives.SumOfSquares(d);
                 }
             }
-            layer._mean[ch] = mean;
-            layer._sumSq[ch] = squares;
+            return squares;
         }
 
         // y = a·x + b with a = γ/σ, b = β − a·μ (then max(y, 0) with relu).
@@ -382,19 +447,25 @@ public abstract class BatchNorm : Layer
             var x = _x!.Span;
             switch (_phase)
             {
-                case Phase.Statistics:
+                case Phase.Statistics or Phase.Sums or Phase.Deviations:
                     {
-                        double sum = 0;
-                        for (int i = 0; i < _n; i++)
-                            sum += x[i * c + ch];
-                        float mean = (float)(sum / _n);
+                        if (_phase != Phase.Deviations)
+                        {
+                            double sum = 0;
+                            for (int i = 0; i < _n; i++)
+                                sum += x[i * c + ch];
+                            layer._sum[ch] = sum;
+                            if (_phase == Phase.Sums)
+                                break;
+                            layer._mean[ch] = (float)(sum / _n);
+                        }
+                        float mean = layer._mean[ch];
                         double squares = 0;
                         for (int i = 0; i < _n; i++)
                         {
                             double d = x[i * c + ch] - mean;
                             squares += d * d;
                         }
-                        layer._mean[ch] = mean;
                         layer._sumSq[ch] = squares;
                         break;
                     }
@@ -444,7 +515,7 @@ public abstract class BatchNorm : Layer
         {
             float inv = layer._invStd[ch], mu = layer._mean[ch];
             float scale = layer.Weight.Value.Span[ch] * inv;
-            long m = (long)_n * _s;
+            long m = layer._count;
             float meanDy = layer._lastTraining ? (float)(layer._sum[ch] / m) : 0f;
             float meanDyXhat = layer._lastTraining ? (float)(layer._sumSq[ch] / m) : 0f;
             return (scale, -scale * inv * meanDyXhat, scale * (mu * inv * meanDyXhat - meanDy));

@@ -68,6 +68,15 @@ public sealed class Trainer
     /// </summary>
     public IGradientHook? GradientHook { get; set; }
 
+    /// <summary>
+    /// Lets <see cref="Fit(IDataset, IDataset?, string, CancellationToken)"/> resume a checkpoint written over another split of the
+    /// same epochs: another training-set view and batch size, the same batches (Cortex.Distributed resuming on another number of
+    /// ranks: each rank's shard and per-rank batch change, the global batches do not). The run goes on after the same number of
+    /// batches of the same epoch; the view orders every epoch itself (it needs <see cref="TrainerOptions.Shuffle"/> off), so the
+    /// checkpoint's order, batch size and training-set size are not checked. Default off.
+    /// </summary>
+    public bool ResumeAcrossSplits { get; init; }
+
     /// <summary>Called in order at each hook.</summary>
     public IList<TrainingCallback> Callbacks { get; } = [];
 

@@ -47,6 +47,9 @@ public sealed record CheckpointInfo(
     int Epoch, bool EpochComplete, int BatchesDone, int BatchesPerEpoch, int Epochs, int Threads, string? StopReason,
     IReadOnlyDictionary<string, string> Metadata)
 {
+    /// <summary>The batch size of the trainer that wrote it (TrainerOptions.BatchSize; per rank in a data-parallel run).</summary>
+    public int BatchSize { get; init; }
+
     /// <summary>Whether the run has nothing left to do.</summary>
     public bool Finished => StopReason is not null || (EpochComplete && Epoch >= Epochs);
 
@@ -156,7 +159,10 @@ internal sealed class CheckpointSnapshot
             position.GetProperty("batches_done").GetInt32(), position.GetProperty("batches_per_epoch").GetInt32(),
             root.GetProperty("options").GetProperty("epochs").GetInt32(), root.GetProperty("threads").GetInt32(),
             History.FromJson(root.GetProperty("history").GetRawText()).StopReason,
-            content.Metadata.Where(m => m.Key != TrainingCheckpoint.StateKey).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal));
+            content.Metadata.Where(m => m.Key != TrainingCheckpoint.StateKey).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal))
+        {
+            BatchSize = root.GetProperty("options").GetProperty("batch_size").GetInt32(),
+        };
     }
 
     public CheckpointInfo Info { get; }
@@ -300,17 +306,23 @@ internal sealed class CheckpointSnapshot
     {
         var options = _root.GetProperty("options");
         var o = trainer.Options;
+        bool resplit = trainer.ResumeAcrossSplits;       // another split of the same epochs: size, batch and order are the view's
+        if (resplit && o.Shuffle)
+            throw new InvalidOperationException("Trainer.ResumeAcrossSplits needs TrainerOptions.Shuffle off: the training set's view orders each epoch");
         Same("epochs", options.GetProperty("epochs").GetInt32(), o.Epochs);
-        Same("batch size", options.GetProperty("batch_size").GetInt32(), o.BatchSize);
+        if (!resplit)
+            Same("batch size", options.GetProperty("batch_size").GetInt32(), o.BatchSize);
         Same("seed", options.GetProperty("seed").GetString(), o.Seed.ToString(CultureInfo.InvariantCulture));
-        Same("shuffle", options.GetProperty("shuffle").GetBoolean(), o.Shuffle);
+        if (!resplit)
+            Same("shuffle", options.GetProperty("shuffle").GetBoolean(), o.Shuffle);
         Same("drop-last", options.GetProperty("drop_last").GetBoolean(), o.DropLast);
         Same("validation sample count", options.GetProperty("validation_sample_count").GetInt32(), o.ValidationSampleCount ?? 0);
         Same("evaluation batch size", options.GetProperty("evaluation_batch_size").GetInt32(), o.EvaluationBatchSize);
         Same("regularizer", options.GetProperty("regularizer").GetString(), o.Regularizer?.ToString() ?? "");
 
         var data = _root.GetProperty("data");
-        Same("training set size", data.GetProperty("count").GetInt32(), run.Train.Count);
+        if (!resplit)
+            Same("training set size", data.GetProperty("count").GetInt32(), run.Train.Count);
         Same("sample shape", data.GetProperty("sample_shape").GetString(), run.Train.SampleShape.ToString());
         Same("class count", data.GetProperty("classes").GetInt32(), run.Train.NumClasses);
 
@@ -349,6 +361,12 @@ internal sealed class CheckpointSnapshot
             generator.Restore(ReadRandom(layerState));
         }
 
+        if (resplit)
+        {
+            ApplyResplit(run);
+            return;
+        }
+
         byte[] order = Convert.FromBase64String(_root.GetProperty("order").GetString()!);
         if (order.Length != run.Order.Length * sizeof(int))
             throw new ArgumentException($"the saved order holds {order.Length / sizeof(int)} indices, the training set has {run.Order.Length}");
@@ -375,6 +393,49 @@ internal sealed class CheckpointSnapshot
         run.LossSum = Double(sums.GetProperty("loss_sum").GetString()!);
         run.Correct = sums.GetProperty("correct").GetInt32();
         run.Seen = sums.GetProperty("seen").GetInt32();
+        run.Seconds = Double(sums.GetProperty("seconds").GetString()!);
+        run.ReferenceLoss = Double(sums.GetProperty("reference_loss").GetString()!);
+        run.BatchesAbove = sums.GetProperty("batches_above").GetInt32();
+
+        var history = History.FromJson(_root.GetProperty("history").GetRawText());
+        foreach (var record in history.Epochs)
+            run.Context.History.Add(record);
+        if (history.StopReason is { } reason)
+            run.Context.RequestStop(reason);
+        run.WrittenAt = run.Position;
+    }
+
+    /// <summary>
+    /// <see cref="Trainer.ResumeAcrossSplits"/>: the same number of batches into the same epoch, each of the new batch size, over
+    /// the new view in its own order (the identity: the view orders the epoch). The epoch's running sums (progress and history
+    /// figures of this process) are scaled to the samples the new split has seen.
+    /// </summary>
+    private void ApplyResplit(RunState run)
+    {
+        for (int i = 0; i < run.Order.Length; i++)
+            run.Order[i] = i;
+        var position = _root.GetProperty("position");
+        if (position.GetProperty("pending_batch_size").GetInt32() != 0)
+            throw new ArgumentException("a batch-size change was pending when it was written; it can be resumed only with the same split");
+        run.Epoch = position.GetProperty("epoch").GetInt32();
+        run.EpochComplete = position.GetProperty("epoch_complete").GetBoolean();
+        run.BatchesDone = position.GetProperty("batches_done").GetInt32();
+        run.TotalBatches = position.GetProperty("total_batches").GetInt64();
+        int savedBatches = position.GetProperty("batches_per_epoch").GetInt32();
+        int batchSize = run.Context.BatchSize, batches = run.Context.BatchesPerEpoch;
+        if (run.Epoch < 0 || run.BatchesDone < 0 || run.BatchesDone > savedBatches)
+            throw new ArgumentException($"the saved position (epoch {run.Epoch}, batch {run.BatchesDone} of {savedBatches}) is not a position in an epoch");
+        if (!run.EpochComplete && run.BatchesDone > batches)
+            throw new ArgumentException($"it was written after batch {run.BatchesDone} of epoch {run.Epoch}; split this way, an epoch has {batches} batches");
+        run.Start = (int)Math.Min((long)run.BatchesDone * batchSize, run.Order.Length);
+        run.Context.Restore(batchSize, run.EpochComplete ? savedBatches : batches, 0);
+
+        var sums = _root.GetProperty("sums");
+        int seen = sums.GetProperty("seen").GetInt32();
+        double scale = seen > 0 ? (double)run.Start / seen : 0;
+        run.LossSum = Double(sums.GetProperty("loss_sum").GetString()!) * scale;
+        run.Correct = (int)Math.Round(sums.GetProperty("correct").GetInt32() * scale);
+        run.Seen = run.EpochComplete ? seen : run.Start;
         run.Seconds = Double(sums.GetProperty("seconds").GetString()!);
         run.ReferenceLoss = Double(sums.GetProperty("reference_loss").GetString()!);
         run.BatchesAbove = sums.GetProperty("batches_above").GetInt32();
