@@ -38,6 +38,11 @@ internal static class CliConsole
     public static void Warn(IAnsiConsole console, string message)
     {
         ArgumentNullException.ThrowIfNull(console);
+        if (!console.Profile.Capabilities.Ansi)
+        {
+            console.Profile.Out.Writer.WriteLine($"warning: {message}");   // a log or pipe: one line, never wrapped at the console's width
+            return;
+        }
         console.MarkupLine($"[yellow]warning: {Markup.Escape(message)}[/]");
     }
 

@@ -184,9 +184,9 @@ internal static class TrainCommand
             }
             finally
             {
-                // Whatever happened, the epochs that did finish are kept.
+                // Whatever happened, the epochs that did finish are kept (a failure here must not hide the run's own outcome).
                 if (root)
-                    trainer.History?.Save(historyPath);
+                    SaveHistory(trainer.History, historyPath, console);
                 (trainSet as IDisposable)?.Dispose();
             }
             if (!root)
@@ -210,7 +210,15 @@ internal static class TrainCommand
             if (keepBest)
                 best.RestoreBest(job.Model);                        // the kept model, from memory (the file may be another writer's)
             if (best.SavePending && !best.TrySave(job.Model, trained.Last?.Epoch ?? 0))
-                throw new IOException($"{best.LastError}; the run is in the checkpoint {checkpointPath} (cortex train --resume {checkpointPath} once the disk is writable).");
+            {
+                // Say where the run survives, if anywhere: the checkpoint may have failed on the same full disk.
+                string rescue = trainer.LastCheckpointError is null
+                    ? $"the run is in the checkpoint {checkpointPath} (cortex train --resume {checkpointPath} once the disk is writable)"
+                    : trainer.LastCheckpointPath is null
+                        ? $"no checkpoint could be written either ({trainer.LastCheckpointError}); free some space and train again"
+                        : $"the last checkpoint could not be written either; {checkpointPath} holds an earlier point of this run (cortex train --resume {checkpointPath} once the disk is writable)";
+                throw new IOException($"{best.LastError}; {rescue}.");
+            }
             var test = trainer.Evaluate(data.Test);
             console.MarkupLine($"[grey]model saved to {Markup.Escape(modelPath)}, history to {Markup.Escape(historyPath)}[/]");
             if (result.GetValue(plot) is { } plotPath)
@@ -225,6 +233,18 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    private static void SaveHistory(History? history, string path, Spectre.Console.IAnsiConsole console)
+    {
+        try
+        {
+            history?.Save(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            CliConsole.Warn(console, $"could not save the history to {path}: {CliConsole.OneLine(e)}");
+        }
     }
 
     // A resumed run goes on writing the checkpoint it came from; a new one writes NAME.ckpt beside --out.

@@ -27,6 +27,7 @@ internal sealed record TrainSettings
     public string? Init { get; init; }
     public string? Augment { get; init; } = "shift";
     public int? PerClass { get; init; }          // train on this many images of each class only (learning from little data)
+    public string? Divergence { get; init; }     // --divergence: null is the trainer's rule (1000:10), "off" none
 
     public const string DefaultOptimizer = "adam";
 
@@ -54,6 +55,30 @@ internal sealed record TrainSettings
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--weight-decay: expected a finite value ≥ 0, got {WeightDecay}."));
         if (EvaluationSamples is < 1)
             throw new ArgumentException($"--eval-samples: expected at least 1, got {EvaluationSamples}.");
+        _ = DivergenceRule;
+    }
+
+    /// <summary>
+    /// The divergence check --divergence asks for: <c>FACTOR[:PATIENCE]</c> (stop when the batch loss stays above
+    /// FACTOR × max(first loss, 1) for PATIENCE batches in a row; default 1000:10) or <c>off</c> (Factor null).
+    /// </summary>
+    public (double? Factor, int Patience) DivergenceRule
+    {
+        get
+        {
+            var defaults = new Training.TrainerOptions();
+            if (Divergence is null)
+                return (defaults.DivergenceFactor, defaults.DivergencePatience);
+            string text = Divergence.Trim();
+            if (text.Equals("off", StringComparison.OrdinalIgnoreCase) || text.Equals("none", StringComparison.OrdinalIgnoreCase))
+                return (null, defaults.DivergencePatience);
+            string[] parts = text.Split(':');
+            if (parts.Length > 2 ||
+                !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double factor) || !(factor > 1 && double.IsFinite(factor)) ||
+                !(parts.Length == 1 || int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p >= 1))
+                throw new ArgumentException($"--divergence: expected FACTOR[:PATIENCE] with FACTOR > 1 and PATIENCE ≥ 1 (default 1000:10), or 'off', got '{Divergence}'.");
+            return (factor, parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : defaults.DivergencePatience);
+        }
     }
 
     /// <summary>The rate when none is given: 0.002 for Adam (the recipe above); other optimizers keep their own default.</summary>
@@ -87,7 +112,8 @@ internal sealed record TrainSettings
                 "init" => s with { Init = text },
                 "augment" => s with { Augment = text },
                 "per_class" => s with { PerClass = Int(key, text) },
-                _ => throw new FormatException($"{source}: unknown setting '{key}'. Known: model, data, epochs, batch_size, optimizer, lr, schedule, weight_decay, seed, validation, eval_samples, loss, init, augment, per_class."),
+                "divergence" => s with { Divergence = text },
+                _ => throw new FormatException($"{source}: unknown setting '{key}'. Known: model, data, epochs, batch_size, optimizer, lr, schedule, weight_decay, seed, validation, eval_samples, loss, init, augment, per_class, divergence."),
             };
         }
         return s;
@@ -124,6 +150,8 @@ internal sealed record TrainSettings
             json["augment"] = Augment;
         if (PerClass is { } perClass)
             json["per_class"] = perClass;
+        if (Divergence is not null)
+            json["divergence"] = Divergence;
         return json;
     }
 }
@@ -146,6 +174,7 @@ internal sealed class TrainOptions
     public Option<string> Init { get; } = new("--init") { Description = "Weight initializer for models that take one (he, xavier, normal:0.01, ...)." };
     public Option<string> Augment { get; } = new("--augment") { Description = $"Augment the training images (default: shift): {string.Join(", ", Cortex.Data.Transforms.Augmentations.Names)}, or several joined by '+'." };
     public Option<int?> PerClass { get; } = new("--per-class") { Description = "Train on only this many images of each class (drawn with the seed; the test set stays whole)." };
+    public Option<string> Divergence { get; } = new("--divergence") { Description = "Stop as diverged when the batch loss stays above FACTOR × its first value for PATIENCE batches: FACTOR[:PATIENCE] (default 1000:10), or 'off'." };
     public Option<string> Config { get; } = new("--config") { Description = "JSON file of settings (as `cortex search` writes); command-line options override it." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the kernels (default: all cores)." };
     public LimitOptions Limits { get; } = new();
@@ -162,7 +191,7 @@ internal sealed class TrainOptions
         ArgumentNullException.ThrowIfNull(command);
         if (model)
             command.Options.Add(Model);
-        foreach (Option option in new Option[] { Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, PerClass, Config, Threads })
+        foreach (Option option in new Option[] { Data, Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed, Validation, EvaluationSamples, Loss, Init, Augment, PerClass, Divergence, Config, Threads })
             command.Options.Add(option);
         Limits.AddTo(command);
     }
@@ -252,6 +281,7 @@ internal sealed class TrainOptions
             Init = result.GetValue(Init) ?? s.Init,
             Augment = result.GetValue(Augment) ?? s.Augment,
             PerClass = result.GetValue(PerClass) ?? s.PerClass,
+            Divergence = result.GetValue(Divergence) ?? s.Divergence,
         };
     }
 }

@@ -29,6 +29,8 @@ internal sealed record TrainingJob(
         BatchSize = Settings.BatchSize,
         Seed = Settings.Seed,
         ValidationSampleCount = Settings.EvaluationSamples,
+        DivergenceFactor = Settings.DivergenceRule.Factor,
+        DivergencePatience = Settings.DivergenceRule.Patience,
     };
 }
 

@@ -238,10 +238,16 @@ public sealed partial class CrashResumeTests : IDisposable
     [Fact]
     public void AdamAtLr1e6_StopsAsDiverged_WithExitCode1()
     {
-        var (code, output, error) = CliRunner.Run("train", "--data", _data, "--epochs", "5", "--lr", "1e6", "--out", In("d/m.safetensors"), "--history", In("d/h.csv"));
+        var (code, output, error) = CliRunner.Run("train", "--data", _data, "--epochs", "5", "--lr", "1e6", "--checkpoint-every", "1b", "--out", In("d/m.safetensors"), "--history", In("d/h.csv"));
         Assert.Equal(1, code);
         Assert.Matches(@"^error: Training (diverged|stopped) at epoch 1, batch \d+ of 17: ", error);
         Assert.DoesNotContain("test accuracy", output, StringComparison.Ordinal);
+        // Batch 1's loss is the yardstick; from batch 2 on it is above the limit, so no later checkpoint replaced batch 1's.
+        var info = TrainingCheckpoint.ReadInfo(In("d/m.ckpt"));
+        Assert.Equal((1, 1), (info.Epoch, info.BatchesDone));
+        Assert.Contains("did not write the checkpoint", output, StringComparison.Ordinal);
+        var bad = CliRunner.Run("train", "--data", _data, "--divergence", "1:5");
+        Assert.Equal("error: --divergence: expected FACTOR[:PATIENCE] with FACTOR > 1 and PATIENCE ≥ 1 (default 1000:10), or 'off', got '1:5'.", bad.Error.TrimEnd());
     }
 
     [Fact]

@@ -44,10 +44,24 @@ public static class AtomicWrite
         string temporary = TemporaryPathFor(fullPath);
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            bool written = false;
+            try
             {
+                var stream = new SizeLimitedFile(file, path);
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.FlushToDisk();
+                written = true;
+            }
+            finally
+            {
+                try
+                {
+                    file.Dispose();                          // after a failed write it retries the buffered bytes, and fails again
+                }
+                catch (Exception e) when (!written && e is IOException or ArgumentOutOfRangeException)
+                {
+                }
             }
             beforeReplace?.Invoke();
             File.Move(temporary, fullPath, overwrite: true);
@@ -57,6 +71,68 @@ public static class AtomicWrite
             TryDelete(temporary);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A FileStream whose "file too large" failure is an <see cref="IOException"/> like a full disk's: .NET reports
+    /// EFBIG (a write past the process's RLIMIT_FSIZE, or past the file system's largest file) as an
+    /// ArgumentOutOfRangeException ("Specified file length was too large for the file system"), which callers that
+    /// catch I/O failures would otherwise let through.
+    /// </summary>
+    private sealed class SizeLimitedFile(FileStream file, string path) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => file.CanSeek;
+        public override bool CanWrite => true;
+        public override long Length => file.Length;
+
+        public override long Position
+        {
+            get => file.Position;
+            set => file.Position = value;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Guard(() => file.Write(buffer, offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try
+            {
+                file.Write(buffer);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw TooLarge(e);
+            }
+        }
+
+        public override void WriteByte(byte value) => Guard(() => file.WriteByte(value));
+
+        public override void Flush() => Guard(file.Flush);
+
+        public void FlushToDisk() => Guard(() => file.Flush(flushToDisk: true));
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => file.Seek(offset, origin);
+
+        public override void SetLength(long value) => Guard(() => file.SetLength(value));
+
+        private void Guard(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw TooLarge(e);
+            }
+        }
+
+        private IOException TooLarge(ArgumentOutOfRangeException e) =>
+            new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{path}: file too large for this file system or process limit (EFBIG) after {file.Length:N0} bytes."), e);
     }
 
     /// <summary>True for an existing target under /dev or /proc on Linux and macOS: a device or pipe, written in place.</summary>

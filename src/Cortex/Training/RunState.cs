@@ -41,6 +41,9 @@ internal sealed class RunState(TrainingContext context, IDataset train, CortexRa
     /// <summary>Consecutive batches whose loss was above the divergence limit.</summary>
     public int BatchesAbove { get; set; }
 
+    /// <summary>A checkpoint was due while the loss was above the divergence limit: it is written at the first batch back below.</summary>
+    public bool CheckpointDeferred { get; set; }
+
     /// <summary>Where the last checkpoint was written (so the end of a run does not write the same one twice).</summary>
     public (int, int, bool)? WrittenAt { get; set; }
 

@@ -14,7 +14,9 @@
 // shuffled order, the epoch's running sums, the divergence counter), so a training checkpoint
 // (TrainingCheckpoint.cs) can capture it between two batches and Fit(resumeFrom:) can put it back.
 // Numeric faults: a non-finite loss or gradient, or a loss that stays far above its first value,
-// stops the run before the optimizer applies the bad step, naming the epoch, batch and layer.
+// stops the run before the optimizer applies the bad step, naming the epoch, batch and layer. While
+// the loss is above the divergence limit no checkpoint is written (it waits for the first batch back
+// below), so the last checkpoint on disk is one of weights whose loss was still in bounds.
 using System.Diagnostics;
 using System.Globalization;
 using Cortex.Layers;
@@ -211,6 +213,19 @@ public sealed class Trainer
     {
         if (Checkpoints is not { } checkpoints || _run is not { } run)
             return;
+        if (run.BatchesAbove > 0)
+        {
+            // The loss is above the divergence limit: these weights may be on their way out; keep the last checkpoint
+            // written below it, and write this one at the first batch back below (or never, if the run diverges).
+            if (!run.CheckpointDeferred)
+            {
+                LastCheckpointError = $"did not write the checkpoint {checkpoints.Path}: the loss has been above the divergence limit for {run.BatchesAbove} batch(es)";
+                checkpoints.Warning?.Invoke($"{LastCheckpointError}. The previous checkpoint is kept; the first batch back below the limit writes it.");
+            }
+            run.CheckpointDeferred = true;
+            return;
+        }
+        run.CheckpointDeferred = false;
         if (NumericFaults.FirstNonFiniteWeight(Model) is { } bad)
         {
             // A checkpoint of broken weights would replace the last good one: keep that instead.
@@ -356,7 +371,7 @@ public sealed class Trainer
                 for (int c = 0; c < Callbacks.Count; c++)
                     Callbacks[c].OnBatchEnd(context, progress);
             }
-            if (Checkpoints?.Every is { Unit: CheckpointUnit.Batches } every && run.TotalBatches % every.Count == 0)
+            if (Checkpoints?.Every is { Unit: CheckpointUnit.Batches } every && run.TotalBatches % every.Count == 0 || run.CheckpointDeferred && run.BatchesAbove == 0)
                 WriteCheckpoint();
         }
 
